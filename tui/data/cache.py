@@ -1,0 +1,636 @@
+"""Local SQLite store of daily prices, per-symbol fetch status, metadata and saved summaries.
+
+Only the standard library is imported here; pandas is imported inside the ``read_*`` methods so
+opening the cache stays off the app's first-frame path. A damaged or too-new cache file is moved
+aside and rebuilt, and an unwritable cache directory falls back to an in-memory database: the
+caller never sees an exception for either, only :attr:`Cache.notice`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SCHEMA_VERSION = 1
+
+PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
+
+_SCHEMA = (
+    """
+    CREATE TABLE IF NOT EXISTS prices (
+        symbol    TEXT NOT NULL,
+        date      TEXT NOT NULL,
+        open      REAL,
+        high      REAL,
+        low       REAL,
+        close     REAL,
+        adj_close REAL,
+        volume    REAL,
+        PRIMARY KEY (symbol, date)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS symbols (
+        symbol     TEXT PRIMARY KEY NOT NULL,
+        source     TEXT,
+        fetched_at TEXT,
+        last_error TEXT
+    )
+    """,
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT)",
+    """
+    CREATE TABLE IF NOT EXISTS summary (
+        key      TEXT PRIMARY KEY NOT NULL,
+        saved_at TEXT NOT NULL,
+        payload  TEXT NOT NULL
+    )
+    """,
+)
+
+# Exactly these tables with exactly these columns; anything else is not our file.
+_EXPECTED_COLUMNS = {
+    "prices": ("symbol", "date", *PRICE_COLUMNS),
+    "symbols": ("symbol", "source", "fetched_at", "last_error"),
+    "meta": ("key", "value"),
+    "summary": ("key", "saved_at", "payload"),
+}
+
+_UPSERT_SQL = """
+    INSERT INTO prices (symbol, date, open, high, low, close, adj_close, volume)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (symbol, date) DO UPDATE SET
+        open = excluded.open, high = excluded.high, low = excluded.low,
+        close = excluded.close, adj_close = excluded.adj_close, volume = excluded.volume
+"""
+_INSERT_MISSING_SQL = """
+    INSERT OR IGNORE INTO prices (symbol, date, open, high, low, close, adj_close, volume)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+# sqlite3 primary result codes (the low byte of the extended code).
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class _Corrupt(Exception):
+    """The file at the cache path cannot be used as our database (internal)."""
+
+
+@dataclass(frozen=True)
+class SymbolInfo:
+    """What the cache holds for one symbol: where it came from, when, and which dates."""
+
+    symbol: str
+    source: str
+    fetched_at: str | None
+    first_date: str | None
+    last_date: str | None
+    rows: int
+    last_error: str | None
+
+
+def utc_now_iso() -> str:
+    """The current time as ISO 8601 UTC with a ``Z`` suffix, to the second."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _utc_stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    if _primary_code(exc) in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return True
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text
+
+
+def _dir_problem(directory: Path) -> str | None:
+    """Why ``directory`` cannot hold the cache (created with mode 0o700 if missing), or None."""
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"{directory} is a file, not a directory"
+    except OSError as exc:
+        return f"cannot create {directory} ({exc.strerror or exc})"
+    if not directory.is_dir():
+        return f"{directory} is not a directory"
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".rotmon-probe-", dir=directory)
+    except OSError as exc:
+        return f"{directory} is not writable ({exc.strerror or exc})"
+    os.close(fd)
+    with suppress(OSError):
+        os.unlink(probe)
+    return None
+
+
+def _checked_rows(rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """Pass price rows through, refusing any that is not 8 fields (SQLite stores NaN as NULL)."""
+    for row in rows:
+        if len(row) != 8:
+            raise ValueError(f"price row needs 8 fields, got {len(row)}: {row!r}")
+        yield row
+
+
+def _date_index(keys: Sequence[str]) -> pd.DatetimeIndex:
+    import pandas as pd
+
+    return pd.DatetimeIndex(pd.to_datetime(list(keys), format="%Y-%m-%d"), name="date")
+
+
+class Cache:
+    """Thread-safe SQLite price cache; see the module docstring for its failure behaviour."""
+
+    path: Path
+    notice: str | None
+    in_memory: bool
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.notice = None
+        self.in_memory = False
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+
+        problem = _dir_problem(self.path.parent)
+        if problem is not None:
+            self._open_in_memory(problem, copy_from=self.path)
+            return
+        try:
+            self._conn = self._open_file()
+        except _Corrupt as exc:
+            self._recover(str(exc))
+        except sqlite3.Error as exc:
+            if _is_corruption(exc):
+                self._recover(str(exc))
+            else:  # read-only file, locked for 30 s, disk full, I/O error...
+                self._open_in_memory(f"cannot open {self.path}: {exc}", copy_from=self.path)
+        except Exception as exc:  # never let a cache problem stop the app
+            self._open_in_memory(f"cannot open {self.path}: {exc!r}")
+
+    # ----------------------------------------------------------------- opening and recovery
+
+    @staticmethod
+    def _configure(conn: sqlite3.Connection) -> None:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA trusted_schema = OFF")
+
+    def _open_file(self) -> sqlite3.Connection:
+        # Refuse an obvious non-database before SQLite opens it: on close SQLite would delete
+        # a -wal file beside it, which may be the only copy of recent data.
+        try:
+            with open(self.path, "rb") as handle:
+                head = handle.read(len(_SQLITE_HEADER))
+        except FileNotFoundError:
+            head = b""
+        if head and head != _SQLITE_HEADER:
+            raise _Corrupt("file is not a database")
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        try:
+            self._configure(conn)
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            conn.execute("PRAGMA synchronous = NORMAL")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise _Corrupt(
+                    f"written by a newer rotmon: schema version {version}, "
+                    f"this one reads {SCHEMA_VERSION}"
+                )
+            check = [r[0] for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
+            if check != ["ok"]:
+                raise _Corrupt("integrity check failed: " + "; ".join(map(str, check)))
+            self._ensure_schema(conn, version)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @staticmethod
+    def _ensure_schema(conn: sqlite3.Connection, version: int) -> None:
+        """Create missing tables; the user_version write also proves the file is writable."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if version < SCHEMA_VERSION:
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT" if version < SCHEMA_VERSION else "ROLLBACK")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        Cache._validate_schema(conn)
+
+    @staticmethod
+    def _validate_schema(conn: sqlite3.Connection) -> None:
+        objects = conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        unexpected = sorted(
+            f"{kind} {name}"
+            for kind, name in objects
+            if not (kind == "table" and name in _EXPECTED_COLUMNS)
+        )
+        if unexpected:
+            raise _Corrupt("unexpected schema objects: " + ", ".join(unexpected))
+        for table, expected in _EXPECTED_COLUMNS.items():
+            cols = tuple(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
+            if cols != expected:
+                raise _Corrupt(f"table {table} has columns {cols}, expected {expected}")
+
+    def _aside_target(self) -> Path:
+        stamp = _utc_stamp()
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while target.exists():
+            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+            n += 1
+        return target
+
+    def _recover(self, reason: str) -> None:
+        """Move the unusable file (and its -wal/-shm) aside, then start a fresh file."""
+        reason = " ".join(reason.split())
+        target = self._aside_target()
+        try:
+            for suffix in ("-wal", "-shm"):
+                side = Path(f"{self.path}{suffix}")
+                if side.exists():
+                    os.replace(side, f"{target}{suffix}")
+            os.replace(self.path, target)
+        except OSError as exc:
+            self._open_in_memory(
+                f"cache file {self.path} is unusable ({reason}) and could not be moved aside "
+                f"({exc.strerror or exc})"
+            )
+            return
+        try:
+            self._conn = self._open_file()
+        except Exception as exc:
+            self._open_in_memory(f"moved {self.path} aside but cannot create a new one: {exc}")
+            return
+        self.notice = (
+            f"Cache {self.path} was unusable ({reason}); moved it to {target} "
+            "and started a fresh cache."
+        )
+
+    def _open_in_memory(self, reason: str, copy_from: Path | None = None) -> None:
+        conn = self._memory_copy(copy_from) if copy_from is not None else None
+        copied = conn is not None
+        if conn is None:
+            conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            self._configure(conn)
+            self._ensure_schema(conn, 0)
+        self._conn = conn
+        self.in_memory = True
+        using = "an in-memory copy of the cache" if copied else "an in-memory cache"
+        self.notice = (
+            f"{' '.join(reason.split())}: using {using}; data fetched this session won't be saved."
+        )
+
+    @classmethod
+    def _memory_copy(cls, path: Path) -> sqlite3.Connection | None:
+        """An in-memory copy of a readable, healthy cache file, or None."""
+        try:
+            if not path.is_file():
+                return None
+            uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+            src = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        except (OSError, sqlite3.Error):
+            return None
+        target = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        try:
+            src.execute("PRAGMA trusted_schema = OFF")
+            if src.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                raise _Corrupt("schema version")
+            if [r[0] for r in src.execute("PRAGMA quick_check(1)")] != ["ok"]:
+                raise _Corrupt("quick_check")
+            cls._validate_schema(src)
+            src.backup(target)
+            cls._configure(target)
+            cls._validate_schema(target)
+        except (sqlite3.Error, _Corrupt):
+            target.close()
+            return None
+        finally:
+            src.close()
+        return target
+
+    # ------------------------------------------------------------------------------- helpers
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise sqlite3.ProgrammingError("Cache is closed")
+        return self._conn
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """Hold the lock and run the block in one write transaction."""
+        with self._lock:
+            conn = self._db
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _write_rows(
+        self, rows: Iterable[Sequence[Any]], source: str, fetched_at: str | None, *, upsert: bool
+    ) -> int:
+        sql = _UPSERT_SQL if upsert else _INSERT_MISSING_SQL
+        stamp = fetched_at or utc_now_iso()
+        written = 0
+        with self._tx() as conn:
+            touched: list[str] = []
+            for symbol, run in groupby(_checked_rows(rows), key=itemgetter(0)):
+                before = conn.total_changes
+                conn.executemany(sql, run)
+                changed = conn.total_changes - before
+                written += changed
+                if upsert or changed:
+                    touched.append(symbol)
+            if upsert:
+                conn.executemany(
+                    """
+                    INSERT INTO symbols (symbol, source, fetched_at, last_error)
+                    VALUES (?, ?, ?, NULL)
+                    ON CONFLICT (symbol) DO UPDATE SET source = excluded.source,
+                        fetched_at = excluded.fetched_at, last_error = NULL
+                    """,
+                    ((s, source, stamp) for s in dict.fromkeys(touched)),
+                )
+            else:
+                # Seeding never claims a symbol that already has a source of its own.
+                conn.executemany(
+                    """
+                    INSERT INTO symbols (symbol, source, fetched_at) VALUES (?, ?, ?)
+                    ON CONFLICT (symbol) DO UPDATE SET source = excluded.source,
+                        fetched_at = excluded.fetched_at
+                    WHERE symbols.source IS NULL OR symbols.source = ''
+                    """,
+                    ((s, source, stamp) for s in dict.fromkeys(touched)),
+                )
+        return written
+
+    # ------------------------------------------------------------------------------ writing
+
+    def upsert_prices(
+        self, rows: Iterable[Sequence[Any]], source: str, fetched_at: str | None = None
+    ) -> int:
+        """Insert or replace price rows in one transaction; returns the number of rows stored.
+
+        Each symbol written gets ``source`` and ``fetched_at`` (default: now, ISO UTC) and its
+        ``last_error`` cleared.
+        """
+        return self._write_rows(rows, source, fetched_at, upsert=True)
+
+    def insert_missing(
+        self, rows: Iterable[Sequence[Any]], source: str, fetched_at: str | None = None
+    ) -> int:
+        """Insert only rows whose (symbol, date) is not cached yet; returns rows inserted.
+
+        ``source``/``fetched_at`` are recorded only for symbols that gained rows and had no
+        source yet, so seeding never relabels data fetched later.
+        """
+        return self._write_rows(rows, source, fetched_at, upsert=False)
+
+    def rescale(self, symbol: str, factor: float, before: str) -> int:
+        """Multiply open/high/low/close/adj_close of ``symbol`` rows dated < ``before``."""
+        try:
+            value = float(factor)
+        except (TypeError, ValueError):
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"rescale factor must be a finite positive number, got {factor!r}")
+        with self._tx() as conn:
+            cur = conn.execute(
+                """
+                UPDATE prices SET open = open * :f, high = high * :f, low = low * :f,
+                    close = close * :f, adj_close = adj_close * :f
+                WHERE symbol = :s AND date < :d
+                """,
+                {"f": value, "s": symbol, "d": before},
+            )
+            return cur.rowcount
+
+    def record_error(self, symbol: str, message: str | None) -> None:
+        """Remember (or with None, clear) the last fetch error of ``symbol``."""
+        with self._tx() as conn:
+            conn.execute(
+                """
+                INSERT INTO symbols (symbol, source, last_error) VALUES (?, '', ?)
+                ON CONFLICT (symbol) DO UPDATE SET last_error = excluded.last_error
+                """,
+                (symbol, message),
+            )
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a string under ``key``."""
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def save_summary(self, key: str, payload: dict) -> None:
+        """Store a JSON-serialisable dict under ``key`` with the time it was saved."""
+        text = json.dumps(payload, separators=(",", ":"))
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO summary (key, saved_at, payload) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET saved_at = excluded.saved_at, "
+                "payload = excluded.payload",
+                (key, utc_now_iso(), text),
+            )
+
+    # ------------------------------------------------------------------------------ reading
+
+    def get_meta(self, key: str) -> str | None:
+        """The string stored under ``key``, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def load_summary(self, key: str) -> dict | None:
+        """The dict saved under ``key``, or None if absent or unreadable."""
+        with self._lock:
+            row = self._db.execute("SELECT payload FROM summary WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            value = json.loads(row[0])
+        except (TypeError, ValueError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    def symbol_info(self) -> dict[str, SymbolInfo]:
+        """Every known symbol (with data or with a recorded error), sorted by symbol."""
+        with self._lock:
+            rows = self._db.execute(
+                """
+                SELECT symbol, source, fetched_at,
+                    (SELECT MIN(date) FROM prices p WHERE p.symbol = s.symbol),
+                    (SELECT MAX(date) FROM prices p WHERE p.symbol = s.symbol),
+                    (SELECT COUNT(*) FROM prices p WHERE p.symbol = s.symbol),
+                    last_error
+                FROM symbols s ORDER BY symbol
+                """
+            ).fetchall()
+        return {
+            r[0]: SymbolInfo(
+                symbol=r[0],
+                source=r[1] or "",
+                fetched_at=r[2],
+                first_date=r[3],
+                last_date=r[4],
+                rows=r[5],
+                last_error=r[6],
+            )
+            for r in rows
+        }
+
+    def last_dates(self) -> dict[str, str]:
+        """Symbol -> last cached date, for symbols with data."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT symbol, (SELECT MAX(date) FROM prices p WHERE p.symbol = s.symbol) AS last "
+                "FROM symbols s WHERE last IS NOT NULL ORDER BY symbol"
+            ).fetchall()
+        return dict(rows)
+
+    def max_date(self) -> str | None:
+        """The latest date of any cached row, or None for an empty cache."""
+        with self._lock:
+            # Per-symbol index lookups: MAX(date) over the whole table would scan it.
+            return self._db.execute(
+                "SELECT MAX((SELECT MAX(date) FROM prices p WHERE p.symbol = s.symbol)) "
+                "FROM symbols s"
+            ).fetchone()[0]
+
+    def read_overlap(self, symbol: str, start: str) -> dict[str, float]:
+        """Date -> adj_close of ``symbol`` for dates >= ``start`` (rows with a value only)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT date, adj_close FROM prices "
+                "WHERE symbol = ? AND date >= ? AND adj_close IS NOT NULL ORDER BY date",
+                (symbol, start),
+            ).fetchall()
+        return dict(rows)
+
+    def read_prices(self, symbol: str) -> pd.DataFrame:
+        """One symbol's rows: DatetimeIndex 'date', float columns open..volume."""
+        import pandas as pd
+
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT date, open, high, low, close, adj_close, volume FROM prices "
+                "WHERE symbol = ? ORDER BY date",
+                (symbol,),
+            ).fetchall()
+        frame = pd.DataFrame.from_records(
+            [r[1:] for r in rows], columns=list(PRICE_COLUMNS), coerce_float=True
+        ).astype("float64")
+        frame.index = _date_index([r[0] for r in rows])
+        return frame
+
+    def read_closes(
+        self,
+        symbols: Sequence[str] | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> pd.DataFrame:
+        """Wide adj_close table: DatetimeIndex 'date' ascending, one float64 column per symbol.
+
+        Columns follow ``symbols`` (duplicates dropped), keeping only symbols with data in the
+        range; ``None`` means every cached symbol, sorted. ``start``/``end`` are inclusive.
+        """
+        import numpy as np
+        import pandas as pd
+
+        sql = "SELECT date, adj_close FROM prices WHERE symbol = ? AND adj_close IS NOT NULL"
+        bounds: tuple[str, ...] = ()
+        if start is not None:
+            sql += " AND date >= ?"
+            bounds += (start,)
+        if end is not None:
+            sql += " AND date <= ?"
+            bounds += (end,)
+
+        # One indexed range query per symbol: cheaper than one query with the symbol column
+        # (fewer Python objects) and already grouped and date-ordered by the primary key.
+        series: list[tuple[str, list[str], list[float]]] = []
+        with self._lock:
+            conn = self._db
+            if symbols is None:
+                names = [r[0] for r in conn.execute("SELECT symbol FROM symbols ORDER BY symbol")]
+            else:
+                names = list(dict.fromkeys(symbols))
+            for name in names:
+                rows = conn.execute(sql, (name, *bounds)).fetchall()
+                if rows:
+                    series.append((name, [r[0] for r in rows], [r[1] for r in rows]))
+
+        columns = [name for name, _, _ in series]
+        if not series:
+            return pd.DataFrame(index=_date_index([]), columns=columns, dtype="float64")
+        first_dates = series[0][1]
+        if all(dates == first_dates for _, dates, _ in series):  # the common case
+            keys = first_dates
+            data = np.array([values for _, _, values in series], dtype="float64").T
+        else:
+            keys = sorted(set().union(*(dates for _, dates, _ in series)))
+            pos = {day: i for i, day in enumerate(keys)}
+            data = np.full((len(keys), len(series)), np.nan, dtype="float64")
+            for j, (_, dates, values) in enumerate(series):
+                if dates == keys:
+                    data[:, j] = values
+                else:
+                    data[[pos[day] for day in dates], j] = values
+        return pd.DataFrame(data, index=_date_index(keys), columns=columns)
+
+    # ---------------------------------------------------------------------------- lifecycle
+
+    def close(self) -> None:
+        """Close the database; safe to call twice."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,150 @@
+"""The bundled offline snapshot: daily prices, sector holdings and Fed calendars in the package.
+
+Seeding copies snapshot rows into the cache with INSERT-missing, so it never overwrites data
+fetched later, and remembers (in cache meta) which symbols it has seeded so a later start does
+not decompress the files again.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gzip
+import json
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.data.cache import Cache
+
+SNAPSHOT_DIR = Path(__file__).parent / "snapshot"
+PRICES_FILE = SNAPSHOT_DIR / "prices_daily.csv.gz"
+HOLDINGS_PRICES_FILE = SNAPSHOT_DIR / "holdings_prices_daily.csv.gz"
+HOLDINGS_FILE = SNAPSHOT_DIR / "sector_holdings.csv"
+FOMC_FILE = SNAPSHOT_DIR / "fomc_meetings.csv"
+FED_RANGE_FILE = SNAPSHOT_DIR / "fed_target_range.csv"
+
+SNAPSHOT_SOURCE = "snapshot"
+SNAPSHOT_FETCHED_AT = "2026-08-03"  # the day the snapshot was downloaded (data README)
+
+_PRICE_FIELDS = ("open", "high", "low", "close", "adj_close", "volume")
+_SEED_META_PREFIX = "snapshot.seeded."
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One top holding of a sector ETF, with its weight in percent."""
+
+    etf: str
+    symbol: str
+    name: str
+    weight_pct: float
+    as_of: str
+
+
+def _num(text: str) -> float | None:
+    return float(text) if text else None
+
+
+def iter_price_rows(path: Path, symbols: Collection[str] | None = None) -> Iterator[tuple]:
+    """Stream price-row tuples from a ``date,symbol,open,...,volume`` csv.gz (blank -> None).
+
+    With ``symbols``, rows of other symbols are skipped before their numbers are parsed.
+    """
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            return
+        pos = {name.strip(): i for i, name in enumerate(header)}
+        i_date, i_sym = pos["date"], pos["symbol"]
+        i_num = [pos[name] for name in _PRICE_FIELDS]
+        for rec in reader:
+            if not rec:
+                continue
+            symbol = rec[i_sym]
+            if symbols is not None and symbol not in symbols:
+                continue
+            yield (symbol, rec[i_date], *(_num(rec[i]) for i in i_num))
+
+
+def _seed(cache: Cache, path: Path, symbols: Iterable[str] | None) -> int:
+    """Insert-missing the rows of ``path`` for symbols not seeded from it yet."""
+    key = _SEED_META_PREFIX + path.name
+    fingerprint = path.stat().st_size  # a different bundled file re-seeds (still insert-only)
+    done: set[str] = set()
+    complete = False
+    raw = cache.get_meta(key)
+    if raw:
+        try:
+            state = json.loads(raw)
+            if state.get("size") == fingerprint:
+                done = set(state.get("symbols", []))
+                complete = bool(state.get("complete", False))
+        except (ValueError, AttributeError, TypeError):
+            pass
+
+    if symbols is None:
+        if complete:
+            return 0
+        wanted: set[str] | None = None
+    else:
+        wanted = set(symbols) - done
+        if complete or not wanted:
+            return 0
+
+    seen: set[str] = set()
+
+    def rows() -> Iterator[tuple]:
+        for row in iter_price_rows(path, wanted):
+            seen.add(row[0])
+            yield row
+
+    inserted = cache.insert_missing(rows(), SNAPSHOT_SOURCE, SNAPSHOT_FETCHED_AT)
+    # Requested symbols the file lacks count as seeded too: reading again would not find them.
+    done |= seen | (wanted or set())
+    state = {"size": fingerprint, "symbols": sorted(done), "complete": wanted is None}
+    cache.set_meta(key, json.dumps(state))
+    return inserted
+
+
+def seed_cache(cache: Cache, symbols: Iterable[str] | None = None) -> int:
+    """Insert-missing bundled universe rows (all symbols, or ``symbols``); returns rows inserted."""
+    return _seed(cache, PRICES_FILE, symbols)
+
+
+def seed_holdings(cache: Cache, symbols: Iterable[str]) -> int:
+    """Insert-missing bundled holdings closes for ``symbols``; returns rows inserted."""
+    return _seed(cache, HOLDINGS_PRICES_FILE, symbols)
+
+
+def load_holdings(path: Path | None = None) -> dict[str, list[Holding]]:
+    """ETF -> its bundled top holdings, heaviest first (ETFs in file order)."""
+    out: dict[str, list[Holding]] = {}
+    with open(path or HOLDINGS_FILE, encoding="utf-8", newline="") as handle:
+        for rec in csv.DictReader(handle):
+            holding = Holding(
+                etf=rec["etf"].strip(),
+                symbol=rec["symbol"].strip(),
+                name=rec["name"].strip(),
+                weight_pct=float(rec["weight_pct"]),
+                as_of=rec["as_of"].strip(),
+            )
+            out.setdefault(holding.etf, []).append(holding)
+    for holdings in out.values():
+        holdings.sort(key=lambda h: h.weight_pct, reverse=True)
+    return out
+
+
+@functools.cache
+def snapshot_last_date() -> str:
+    """The last date in the bundled universe prices (computed once per process)."""
+    last = ""
+    with gzip.open(PRICES_FILE, "rt", encoding="utf-8", newline="") as handle:
+        if not next(handle, "").startswith("date,"):  # not the documented layout: parse fully
+            return max((row[1] for row in iter_price_rows(PRICES_FILE)), default="")
+        for line in handle:
+            day = line[:10]
+            if day > last:
+                last = day
+    return last
