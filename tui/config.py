@@ -1,0 +1,496 @@
+"""Typed configuration read from a TOML file; bad input is reported, never raised.
+
+The file lives at ``tui.locations.config_path()`` (``$ROTMON_CONFIG``, else ``config.toml`` in
+``$ROTMON_CONFIG_DIR`` or the platform config dir) unless ``--config PATH`` names another one.
+Every key is optional; a missing file means the defaults below::
+
+    benchmark = "SPY"          # symbol that relative strength is measured against
+    theme = "textual-dark"     # any Textual theme name
+
+    [refresh]
+    market_hours = "5m"        # between refreshes while US markets are open
+    off_hours = "1h"           # otherwise
+    # durations: "30s", "5m", "1h" (also "90 sec", "2 hours") or seconds as an integer;
+    # at least 30 s, at most 7 days
+
+    [groups]                   # order kept; replaces ALL the default groups when present
+    Benchmarks = ["SPY", "QQQ", "RSP", "DIA"]
+    "Size/Style/Intl" = ["IWM", "VBR", "EEM", "EEMV", "DFAT"]
+    Sectors = ["XLK", "XLF", "XLE", "XLI", "XLU", "XLV", "XLY", "XLP", "XLB", "XLRE", "XLC"]
+    Themes = ["KRE", "CFG", "RF", "ZION", "AAON", "ROAD"]
+    Macro = ["^VIX", "^TNX", "^IRX", "HYG", "IEF", "TLT", "UUP"]
+
+Ticker symbols are Yahoo Finance symbols (``BRK-B``, ``^VIX``, ``EURUSD=X``); they are stripped and
+upper-cased. A symbol may appear in only one group. The benchmark is fetched even when no group
+lists it.
+
+Errors: a file that cannot be read or parsed (TOML syntax error, not UTF-8) gives all the defaults
+and one problem naming the line. Otherwise each unknown key, wrong type, bad duration, invalid or
+duplicate ticker and empty group gives one problem naming file, line and dotted key; that value is
+ignored and everything else in the file still applies. ``load_config`` returns all problems
+together and never raises. The file is only parsed as TOML, never executed.
+
+Only the standard library is imported here: this module is on the app's first-frame path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from tui.locations import config_path
+
+__all__ = [
+    "DEFAULT_GROUPS",
+    "SECTOR_ETFS",
+    "Config",
+    "ConfigProblem",
+    "Group",
+    "load_config",
+    "normalize_symbol",
+    "parse_duration",
+]
+
+
+@dataclass(frozen=True)
+class Group:
+    """A named, ordered list of ticker symbols shown together."""
+
+    name: str
+    """Heading shown above the group."""
+    symbols: tuple[str, ...]
+    """Normalized ticker symbols, in display order."""
+
+
+SECTOR_ETFS: tuple[str, ...] = (
+    "XLK",
+    "XLF",
+    "XLE",
+    "XLI",
+    "XLU",
+    "XLV",
+    "XLY",
+    "XLP",
+    "XLB",
+    "XLRE",
+    "XLC",
+)
+"""The 11 Select Sector SPDR ETFs."""
+
+DEFAULT_GROUPS: tuple[Group, ...] = (
+    Group("Benchmarks", ("SPY", "QQQ", "RSP", "DIA")),
+    Group("Size/Style/Intl", ("IWM", "VBR", "EEM", "EEMV", "DFAT")),
+    Group("Sectors", SECTOR_ETFS),
+    Group("Themes", ("KRE", "CFG", "RF", "ZION", "AAON", "ROAD")),
+    Group("Macro", ("^VIX", "^TNX", "^IRX", "HYG", "IEF", "TLT", "UUP")),
+)
+"""The groups used when the config file has no ``[groups]`` table."""
+
+MIN_REFRESH_SECONDS = 30
+MAX_REFRESH_SECONDS = 7 * 24 * 3600
+MAX_CONFIG_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings after validation; every field has a safe default."""
+
+    groups: tuple[Group, ...] = DEFAULT_GROUPS
+    """Symbol groups in display order."""
+    benchmark: str = "SPY"
+    """Symbol that relative strength is measured against."""
+    refresh_open: int = 300
+    """Seconds between refreshes while US markets are open (``refresh.market_hours``)."""
+    refresh_closed: int = 3600
+    """Seconds between refreshes otherwise (``refresh.off_hours``)."""
+    theme: str = "textual-dark"
+    """Textual theme name; the app checks that it exists."""
+
+    def symbols(self) -> list[str]:
+        """All symbols, unique, in group order, with the benchmark appended if no group has it."""
+        seen = dict.fromkeys(symbol for group in self.groups for symbol in group.symbols)
+        seen.setdefault(self.benchmark, None)
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong in the config file, with where it is."""
+
+    path: Path
+    """The config file."""
+    line: int | None
+    """1-based line in the file, when known."""
+    key: str | None
+    """Dotted key such as ``refresh.market_hours`` or ``groups.Sectors``, when known."""
+    message: str
+    """What is wrong and what was done instead."""
+
+    def __str__(self) -> str:
+        """``config.toml:7: groups.Sectors: 'X?Y' is not a ticker symbol``."""
+        where = self.path.name if self.line is None else f"{self.path.name}:{self.line}"
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+_SYMBOL_RE = re.compile(r"^[A-Z0-9^][A-Z0-9.\-=^]{0,14}$")
+
+
+def normalize_symbol(text: str) -> str | None:
+    """``text`` stripped and upper-cased if it is a valid ticker symbol, else None."""
+    if not isinstance(text, str):
+        return None
+    symbol = text.strip().upper()
+    return symbol if _SYMBOL_RE.match(symbol) else None
+
+
+_DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]*)$")
+_UNITS = {
+    **dict.fromkeys(("", "s", "sec", "secs", "second", "seconds"), 1),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
+}
+
+
+def parse_duration(value: object) -> int:
+    """Seconds in ``"30s"``, ``"5m"``, ``"1h"`` or an integer of seconds; ValueError if invalid.
+
+    The result is between ``MIN_REFRESH_SECONDS`` and ``MAX_REFRESH_SECONDS``.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f'expected a duration such as "5m", got {_describe(value)}')
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a duration")
+        seconds = float(value)
+    elif isinstance(value, str):
+        match = _DURATION_RE.match(value.strip().lower())
+        if match is None or match.group(2) not in _UNITS:
+            raise ValueError(f'{value!r} is not a duration; use e.g. "30s", "5m", "1h"')
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    else:
+        raise ValueError(f'expected a duration such as "5m", got {_describe(value)}')
+    if seconds < MIN_REFRESH_SECONDS:
+        raise ValueError(f"{value!r} is shorter than the minimum of {MIN_REFRESH_SECONDS} s")
+    if seconds > MAX_REFRESH_SECONDS:
+        raise ValueError(f"{value!r} is longer than the maximum of 7 days")
+    return round(seconds)
+
+
+def _describe(value: object) -> str:
+    """A TOML type name with the value, for messages: ``an integer (5)``, ``a table``."""
+    names = [
+        (bool, "boolean"),
+        (int, "integer"),
+        (float, "float"),
+        (str, "string"),
+        (list, "array"),
+        (dict, "table"),
+        (datetime, "date-time"),
+        (date, "date"),
+        (time, "time"),
+    ]
+    name = next((n for kind, n in names if isinstance(value, kind)), type(value).__name__)
+    article = "an" if name[0] in "aeiou" else "a"
+    if isinstance(value, list | dict):
+        return f"{article} {name}"
+    text = repr(value) if isinstance(value, str) else str(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{article} {name} ({text})"
+
+
+def _format_duration(seconds: int) -> str:
+    """``300`` -> ``"5m"``; for messages."""
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    return f"{seconds}s"
+
+
+# --- finding the line of a key -------------------------------------------------------------
+
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_KEY = rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*"
+_HEADER_RE = re.compile(rf"^[ \t]*\[\[?[ \t]*({_KEY})[ \t]*\]")
+_ASSIGN_RE = re.compile(rf"^[ \t]*({_KEY})[ \t]*=")
+
+
+def _decode_key(raw: str) -> tuple[str, ...] | None:
+    """The parts of a raw TOML key such as ``groups."Size/Style"``, decoded by tomllib itself."""
+    try:
+        node: object = tomllib.loads(f"{raw} = 0")
+    except tomllib.TOMLDecodeError:
+        return None
+    parts: list[str] = []
+    while isinstance(node, dict) and len(node) == 1:
+        name, node = next(iter(node.items()))
+        parts.append(name)
+    return tuple(parts) or None
+
+
+class _ValueScanner:
+    """Tracks open brackets and multi-line strings so keys are only looked for at line starts."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.multiline: str | None = None  # '"""' or "'''" while inside one
+
+    def busy(self) -> bool:
+        """True while inside a multi-line array, inline table or string."""
+        return self.depth > 0 or self.multiline is not None
+
+    def feed(self, text: str) -> None:
+        """Consume one line (or the value part of one)."""
+        i, n = 0, len(text)
+        while i < n:
+            if self.multiline is not None:
+                if self.multiline == '"""' and text[i] == "\\":
+                    i += 2
+                    continue
+                if text.startswith(self.multiline, i):
+                    i += 3
+                    while i < n and text[i] == self.multiline[0]:  # up to 2 quotes before close
+                        i += 1
+                    self.multiline = None
+                    continue
+                i += 1
+                continue
+            c = text[i]
+            if c == "#":
+                return
+            if text.startswith('"""', i) or text.startswith("'''", i):
+                self.multiline = text[i : i + 3]
+                i += 3
+            elif c == '"':
+                i += 1
+                while i < n and text[i] != '"':
+                    i += 2 if text[i] == "\\" else 1
+                i += 1
+            elif c == "'":
+                end = text.find("'", i + 1)
+                i = n if end < 0 else end + 1
+            else:
+                if c in "[{":
+                    self.depth += 1
+                elif c in "]}":
+                    self.depth = max(0, self.depth - 1)
+                i += 1
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """Map every key path defined in valid TOML ``text`` to the 1-based line that defines it."""
+    found: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    scanner = _ValueScanner()
+    for number, line in enumerate(text.split("\n"), start=1):
+        if scanner.busy():
+            scanner.feed(line)
+            continue
+        header = _HEADER_RE.match(line)
+        if header:
+            parts = _decode_key(header.group(1))
+            if parts is not None:
+                table = parts
+                for i in range(1, len(parts) + 1):
+                    found.setdefault(parts[:i], number)
+            continue
+        assign = _ASSIGN_RE.match(line)
+        if assign:
+            parts = _decode_key(assign.group(1))
+            if parts is not None:
+                for i in range(1, len(parts) + 1):
+                    found.setdefault(table + parts[:i], number)
+            scanner.feed(line[assign.end() :])
+    return found
+
+
+def _dotted(parts: tuple[str, ...]) -> str:
+    """``("groups", "Size/Style")`` -> ``groups."Size/Style"``, as the key would be written."""
+    return ".".join(
+        p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else '"' + p.replace('"', '\\"') + '"'
+        for p in parts
+    )
+
+
+class _Reporter:
+    """Collects problems for one file, finding each key's line."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = _key_lines(text)
+        self.problems: list[ConfigProblem] = []
+
+    def line_of(self, parts: tuple[str, ...]) -> int | None:
+        """Line of the key, or of its nearest parent that has one."""
+        for end in range(len(parts), 0, -1):
+            if parts[:end] in self.lines:
+                return self.lines[parts[:end]]
+        return None
+
+    def add(self, parts: tuple[str, ...], message: str) -> None:
+        """Record a problem at key ``parts``."""
+        self.problems.append(
+            ConfigProblem(self.path, self.line_of(parts), _dotted(parts) or None, message)
+        )
+
+
+# --- loading --------------------------------------------------------------------------------
+
+_TOP_KEYS = ("benchmark", "theme", "refresh", "groups")
+_REFRESH_KEYS = {"market_hours": "refresh_open", "off_hours": "refresh_closed"}
+_TOML_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+def _read_text(path: Path) -> tuple[str | None, ConfigProblem | None]:
+    """The file's text; (None, None) if it does not exist; (None, problem) if unusable."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return None, ConfigProblem(path, None, None, f"cannot read: {reason}; using the defaults")
+    if len(data) > MAX_CONFIG_BYTES:
+        message = f"larger than {MAX_CONFIG_BYTES // 1_000_000} MB; using the defaults"
+        return None, ConfigProblem(path, None, None, message)
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        message = f"not UTF-8 text (byte 0x{bad}); using the defaults"
+        return None, ConfigProblem(path, line, None, message)
+
+
+def _parse(path: Path, text: str) -> tuple[dict | None, ConfigProblem | None]:
+    """tomllib's result, or a problem with the line parsed out of tomllib's message."""
+    try:
+        return tomllib.loads(text), None
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line: int | None = None
+        position = _TOML_POSITION_RE.search(message)
+        if position:
+            line = int(position.group(1))
+            message = f"{message[: position.start()]} (column {position.group(2)})"
+        elif _TOML_END_RE.search(message):
+            line = text.count("\n") + (0 if text.endswith("\n") else 1) or 1
+            message = f"{_TOML_END_RE.sub('', message)} (at end of file)"
+        return None, ConfigProblem(path, line, None, f"invalid TOML: {message}; using the defaults")
+
+
+def _string(report: _Reporter, parts: tuple[str, ...], value: object) -> str | None:
+    """A non-empty string, or None after reporting."""
+    if not isinstance(value, str):
+        report.add(parts, f"expected a string, got {_describe(value)}; using the default")
+        return None
+    if not value.strip():
+        report.add(parts, "is empty; using the default")
+        return None
+    return value.strip()
+
+
+def _groups(report: _Reporter, value: object) -> tuple[Group, ...] | None:
+    """Groups from the ``[groups]`` table, or None (use the defaults) after reporting."""
+    if not isinstance(value, dict):
+        report.add(("groups",), f"expected a table, got {_describe(value)}; using the defaults")
+        return None
+    groups: list[Group] = []
+    owner: dict[str, str] = {}  # symbol -> group that has it
+    for name, items in value.items():
+        key = ("groups", name)
+        if not name.strip():
+            report.add(key, "group name is empty; group ignored")
+            continue
+        if not isinstance(items, list):
+            report.add(key, f"expected an array of symbols, got {_describe(items)}; ignored")
+            continue
+        if not items:
+            report.add(key, "empty group; ignored")
+            continue
+        symbols: list[str] = []
+        for item in items:
+            symbol = normalize_symbol(item) if isinstance(item, str) else None
+            if not isinstance(item, str):
+                report.add(key, f"expected symbols as strings, got {_describe(item)}; ignored")
+            elif symbol is None:
+                report.add(key, f"{item!r} is not a ticker symbol; ignored")
+            elif symbol in owner:
+                where = "this group" if owner[symbol] == name else f"group {owner[symbol]!r}"
+                report.add(key, f"{symbol!r} is already in {where}; duplicate ignored")
+            else:
+                owner[symbol] = name
+                symbols.append(symbol)
+        if symbols:
+            groups.append(Group(name.strip(), tuple(symbols)))
+    if not groups:
+        report.add(("groups",), "no usable groups; using the default groups")
+        return None
+    return tuple(groups)
+
+
+def _refresh(report: _Reporter, value: object) -> dict[str, int]:
+    """Config field -> seconds from the ``[refresh]`` table, reporting bad entries."""
+    if not isinstance(value, dict):
+        report.add(("refresh",), f"expected a table, got {_describe(value)}; using the defaults")
+        return {}
+    fields: dict[str, int] = {}
+    for name, item in value.items():
+        key = ("refresh", name)
+        if name not in _REFRESH_KEYS:
+            report.add(key, f"unknown key (expected one of: {', '.join(_REFRESH_KEYS)}); ignored")
+            continue
+        field = _REFRESH_KEYS[name]
+        try:
+            fields[field] = parse_duration(item)
+        except ValueError as exc:
+            default = _format_duration(getattr(Config, field))
+            report.add(key, f"{exc}; using the default ({default})")
+    return fields
+
+
+def load_config(path: Path | None = None) -> tuple[Config, list[ConfigProblem]]:
+    """Read the config file (default ``config_path()``): the Config and every problem found.
+
+    Never raises. A missing file gives the defaults and no problem.
+    """
+    path = Path(path) if path is not None else config_path()
+    text, problem = _read_text(path)
+    if text is None:
+        return Config(), [problem] if problem else []
+    data, problem = _parse(path, text)
+    if data is None:
+        return Config(), [problem] if problem else []
+
+    report = _Reporter(path, text)
+    fields: dict[str, object] = {}
+    for name, value in data.items():
+        if name == "benchmark":
+            raw = _string(report, ("benchmark",), value)
+            if raw is not None:
+                symbol = normalize_symbol(raw)
+                if symbol is None:
+                    report.add(("benchmark",), f"{raw!r} is not a ticker symbol; using SPY")
+                else:
+                    fields["benchmark"] = symbol
+        elif name == "theme":
+            theme = _string(report, ("theme",), value)
+            if theme is not None:
+                fields["theme"] = theme
+        elif name == "refresh":
+            fields.update(_refresh(report, value))
+        elif name == "groups":
+            groups = _groups(report, value)
+            if groups is not None:
+                fields["groups"] = groups
+        else:
+            report.add((name,), f"unknown key (expected one of: {', '.join(_TOP_KEYS)}); ignored")
+    problems = sorted(report.problems, key=lambda p: (p.line is None, p.line or 0))
+    return Config(**fields), problems  # type: ignore[arg-type]
