@@ -108,3 +108,35 @@ def from_high(s: pd.Series, window: int = HIGH_WINDOW) -> float | None:
     """Distance of the last close from the highest close of the last ``window`` rows."""
     values, _ = series_arrays(s)
     return from_high_array(values, window)
+
+
+def period_changes_array(values: np.ndarray, dates: np.ndarray) -> dict[str, float | None]:
+    """Absolute changes ``c[t] - c[t-n]`` over :data:`PERIODS`, plus ``52wH`` = c[t] - max.
+
+    For yields (^TNX, ^IRX) a percentage return is meaningless — ^IRX sat near zero and went
+    negative in 2020 — so they are read as changes in yield points (0.12 = 12 bp).
+    """
+    out: dict[str, float | None] = {}
+    n_rows = len(values)
+    for period in PERIODS:
+        if period == "YTD":
+            if n_rows == 0:
+                out[period] = None
+                continue
+            year = dates[-1].astype("datetime64[Y]")
+            i = int(np.searchsorted(dates, year.astype("datetime64[D]"), side="left")) - 1
+            prev_jan1 = (year - 1).astype("datetime64[D]")
+            ok = i >= 0 and dates[i] >= prev_jan1
+            out[period] = float(values[-1] - values[i]) if ok else None
+        else:
+            n = WINDOWS[period]
+            out[period] = float(values[-1] - values[-1 - n]) if n_rows >= n + 1 else None
+    has_year = n_rows >= HIGH_WINDOW
+    out["52wH"] = float(values[-1] - values[-HIGH_WINDOW:].max()) if has_year else None
+    return out
+
+
+def period_changes(s: pd.Series) -> dict[str, float | None]:
+    """Absolute changes of a series (for yields) over every period; None = n/a."""
+    values, dates = series_arrays(s)
+    return period_changes_array(values, dates)
