@@ -1,0 +1,235 @@
+"""The dashboard, driven with Textual's pilot on the real bundled data and a real SQLite cache."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+from textual.worker import WorkerState
+
+from tui.app.app import RotmonApp
+from tui.app.screens.dashboard import DashboardScreen
+from tui.app.screens.detail import DetailScreen
+from tui.app.screens.help import HelpScreen
+from tui.app.widgets.sector_table import SectorTable, group_key
+from tui.app.widgets.status_bar import StatusBar
+from tui.config import SECTOR_ETFS, Config
+from tui.data.yahoo import FetchResult
+
+CLOCK = datetime(2026, 8, 3, 15, 0, tzinfo=UTC)
+
+
+class FailingProvider:
+    """A provider whose every fetch fails the way an unplugged network does."""
+
+    name = "failing"
+
+    def __init__(self, problem: str = "offline") -> None:
+        self.problem = problem
+        self.calls: list[tuple[list[str], date]] = []
+
+    def fetch(self, symbols: Sequence[str], start: date, end: date | None = None) -> FetchResult:
+        self.calls.append((list(symbols), start))
+        return FetchResult(
+            rows=[],
+            failed={s: "could not connect" for s in symbols},
+            problem=self.problem,
+            detail="could not reach Yahoo Finance",
+        )
+
+
+def make_app(tmp_path: Path, provider: object | None = None, **kwargs: object) -> RotmonApp:
+    return RotmonApp(
+        kwargs.pop("config", Config()),  # type: ignore[arg-type]
+        kwargs.pop("problems", ()),  # type: ignore[arg-type]
+        cache_path=tmp_path / "cache" / "rotmon.sqlite",
+        provider=provider if provider is not None else FailingProvider(),
+        clock=lambda: CLOCK,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+async def settle(app: RotmonApp) -> None:
+    """Wait until every worker (load, then the refresh it starts) has finished."""
+    for _ in range(500):
+        await app.workers.wait_for_complete()
+        await asyncio.sleep(0.02)
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            return
+    raise AssertionError("workers did not finish")
+
+
+def cell_text(table: DataTable, row_key: str, column: str) -> str:
+    value = table.get_cell(row_key, column)
+    return value.plain if hasattr(value, "plain") else str(value)
+
+
+async def test_starts_offline_on_bundled_snapshot_with_every_sector(tmp_path: Path) -> None:
+    provider = FailingProvider()
+    app = make_app(tmp_path, provider)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        banner = app.screen.query_one("#banner", Static)
+        assert str(banner.render()) == "OFFLINE · data as of 2026-07-31"
+        table = app.screen.query_one(SectorTable)
+        keys = [row.key.value for row in table.ordered_rows]
+        for etf in SECTOR_ETFS:
+            assert etf in keys
+            # Real figures: a signed percentage, not n/a and not a placeholder.
+            text = cell_text(table, etf, "1M")
+            assert text[0] in "+−" and text.endswith("%"), (etf, text)
+        assert group_key("Sectors") in keys
+        # SPY's last close in the bundled snapshot (2026-07-31).
+        assert cell_text(table, "SPY", "last") == f"{app.report.rows[0]['close']:.2f}"
+        status = str(app.screen.query_one(StatusBar).render())
+        assert "OFFLINE" in status and "refreshed —" in status
+        assert "could not reach Yahoo Finance" in status
+        assert len(provider.calls) == 1  # one batched request for the whole universe
+        assert len(provider.calls[0][0]) == len(Config().symbols())
+
+
+async def test_enter_opens_sector_drilldown_and_escape_returns(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        table = app.screen.query_one(SectorTable)
+        table.move_cursor(row=table.get_row_index("XLV"))
+        await pilot.press("enter")
+        await settle(app)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DetailScreen) and screen.symbol == "XLV"
+        holdings = screen.query_one("#holdings", DataTable)
+        assert holdings.row_count == 15
+        # UNH has no price data in the snapshot: shown as such, never as a number.
+        assert cell_text(holdings, "UNH", "last") == "no data"
+        assert cell_text(holdings, "LLY", "3M")[0] in "+−"
+        note = str(screen.query_one("#holdings-note", Static).render())
+        assert "2025-11-18" in note
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_kre_drilldown_uses_universe_regional_banks(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        app.action_open_symbol("KRE")
+        await settle(app)
+        await pilot.pause()
+        holdings = app.screen.query_one("#holdings", DataTable)
+        assert [r.key.value for r in holdings.ordered_rows] == ["CFG", "RF", "ZION"]
+        assert "No holdings list is bundled for KRE" in str(
+            app.screen.query_one("#holdings-note", Static).render()
+        )
+
+
+async def test_r_refresh_with_failing_provider_notifies_once(tmp_path: Path) -> None:
+    provider = FailingProvider()
+    app = make_app(tmp_path, provider)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        await pilot.press("r")
+        await settle(app)
+        await pilot.press("r")
+        await settle(app)
+        assert len(provider.calls) == 3  # start-up + two presses
+        offline_notices = [n for n in app._notifications if "could not reach" in n.message]
+        assert len(offline_notices) == 1
+        assert app.status.state == "offline"
+        assert app.status.last_refresh is None
+        # The data shown is still the snapshot: nothing lost, nothing invented.
+        assert app.report is not None and app.report.as_of == "2026-07-31"
+
+
+async def test_rate_limited_refresh_says_so(tmp_path: Path) -> None:
+    app = make_app(tmp_path, FailingProvider("rate-limited"))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        assert str(app.screen.query_one("#banner", Static).render()).startswith("RATE-LIMITED")
+
+
+async def test_q_quits(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_sort_key_orders_within_groups(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(app)
+        table = app.screen.query_one(SectorTable)
+        table.sort_by("3M", reverse=True)
+        await pilot.pause()
+        keys = [row.key.value for row in table.ordered_rows]
+        sectors = keys[keys.index(group_key("Sectors")) + 1 : keys.index(group_key("Themes"))]
+        rows = {r["symbol"]: r for r in app.report.rows}
+        values = [rows[s]["ret"]["3M"] for s in sectors]
+        assert sorted(sectors) == sorted(SECTOR_ETFS)
+        assert values == sorted(values, reverse=True)
+        await pilot.press("S")
+        await pilot.pause()
+        keys = [row.key.value for row in table.ordered_rows]
+        sectors = keys[keys.index(group_key("Sectors")) + 1 : keys.index(group_key("Themes"))]
+        assert [rows[s]["ret"]["3M"] for s in sectors] == sorted(values)
+
+
+async def test_help_lists_keys(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = {(row[1], row[2]) for row in app.screen.rows}
+        for key in ("q", "r", "?", "Enter", "Esc", "s", "S", "v"):
+            assert any(k == key for k, _ in keys), key
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+async def test_layout_fits(tmp_path: Path, size: tuple[int, int]) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(app)
+        await pilot.pause()
+        table = app.screen.query_one(SectorTable)
+        assert table.region.width <= size[0]
+        # Every shown column fits: no number is cut at the right edge.
+        columns_width = sum(c.get_render_width(table) for c in table.columns.values())
+        assert columns_width <= table.scrollable_content_region.width
+        assert app.screen.query_one(StatusBar).region.bottom <= size[1]
+        assert ("-compact" in app.classes) == (size[0] < 120)
+
+
+async def test_config_problems_are_reported(tmp_path: Path) -> None:
+    app = make_app(tmp_path, problems=["config.toml:3: frobnicate: unknown key"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("frobnicate" in m for m in messages)
+
+
+async def test_second_start_paints_saved_figures_before_pandas(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)):
+        await settle(app)
+    from tui.data.cache import Cache
+
+    with Cache(tmp_path / "cache" / "rotmon.sqlite") as cache:
+        summary = cache.load_summary("dashboard")
+    assert summary is not None
+    assert {r["symbol"] for r in summary["rows"]} >= set(SECTOR_ETFS)

@@ -1,0 +1,409 @@
+"""The Textual application: wires workers (cache, refresh) to screens. No figures computed here.
+
+Workers do every blocking thing — opening and seeding the cache, reading it with pandas, asking
+Yahoo — in threads; they talk to the UI only through messages. The first frame therefore never
+waits for pandas or the network: it paints the layout, then the figures saved by the last run,
+then fresh figures.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tui.app.messages import (
+    CacheOpened,
+    DetailReady,
+    OpenSymbol,
+    RefreshDone,
+    RefreshStarted,
+    ReportReady,
+)
+from tui.app.screens.dashboard import DashboardScreen
+from tui.app.screens.detail import DetailScreen
+from tui.app.screens.help import HelpScreen, binding_rows
+from tui.app.widgets.sector_table import COLUMNS, SORTABLE, SectorTable
+from tui.app.widgets.status_bar import Status
+from tui.config import Config, ConfigProblem
+from tui.format import Palette
+from tui.universe import name_of
+
+if TYPE_CHECKING:
+    from tui.data.cache import Cache
+    from tui.data.refresh import RefreshOutcome
+    from tui.report import Report
+
+T = TypeVar("T")
+COMPACT_WIDTH = 120
+DEFAULT_THEME = "textual-dark"
+
+
+def call_cancellable(fn: Callable[[], T], poll: float = 0.1) -> T | None:
+    """Run `fn` in a daemon thread; give up (returning None) if the current worker is cancelled.
+
+    A network call that hangs must not keep the app from quitting: the worker returns at once
+    when cancelled and the daemon thread dies with the process.
+    """
+    worker = get_current_worker()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as error:  # re-raised in the worker below
+            box["error"] = error
+
+    thread = threading.Thread(target=target, name="rotmon-call", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(poll)
+        if worker.is_cancelled:
+            return None
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+def status_after(status: Status, outcome: RefreshOutcome) -> Status:
+    """What the status line says after a refresh: never a refresh time for a failed one."""
+    if outcome.problem is None:
+        return status.with_(
+            state="live",
+            source="yahoo",
+            last_refresh=outcome.finished_at,
+            refreshing=False,
+            message="" if not outcome.failed else outcome.message,
+        )
+    state = {"offline": "offline", "rate-limited": "rate-limited"}.get(outcome.problem, "stale")
+    return status.with_(state=state, refreshing=False, message=outcome.message)
+
+
+class RotmonApp(App[int]):
+    """Rotation Monitor."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Rotation Monitor"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", tooltip="Quit at once"),
+        Binding("question_mark", "help", "Keys", tooltip="List every key"),
+        Binding("r", "refresh", "Refresh", tooltip="Refresh prices now"),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        problems: Sequence[ConfigProblem | str] = (),
+        *,
+        cache_path: Path,
+        provider: Any = None,
+        offline: bool = False,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.problems = [str(p) for p in problems]
+        self.cache_path = cache_path
+        self.provider = provider
+        self.offline = offline
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.cache: Cache | None = None
+        self.report: Report | None = None
+        self.palette = Palette()
+        self.status = Status(message="refresh disabled (--offline)" if offline else "")
+        self.failures = 0
+        self._notified: set[str] = set()
+        self._refresh_timer: Timer | None = None
+        self._dashboard = DashboardScreen(self.groups, config.benchmark)
+
+    # -- start-up ------------------------------------------------------------------------
+
+    @property
+    def groups(self) -> list[tuple[str, tuple[str, ...]]]:
+        return [(g.name, g.symbols) for g in self.config.groups]
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        return self._dashboard
+
+    def on_mount(self) -> None:
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        else:
+            self.problems.append(f"unknown theme {self.config.theme!r}; using {DEFAULT_THEME}")
+            self.theme = DEFAULT_THEME
+        self.theme_changed_signal.subscribe(self, lambda _theme: self._apply_palette())
+        self._apply_layout(self.size.width)
+        self._apply_palette()
+        self.push_screen(self._dashboard)
+        if self.problems:
+            self.notify(
+                "\n".join(self.problems) + "\nUsing defaults for these.",
+                title="Config problems",
+                severity="warning",
+                timeout=15,
+            )
+        self._show_status()
+        self.load_data()
+
+    def on_resize(self) -> None:
+        self._apply_layout(self.size.width)
+
+    def _apply_layout(self, width: int) -> None:
+        compact = width < COMPACT_WIDTH
+        self.set_class(compact, "-compact")
+        self.dashboard.set_compact(compact)
+
+    def _apply_palette(self) -> None:
+        theme = self.current_theme
+        self.palette = Palette(up=theme.success or "green", down=theme.error or "red")
+        self.dashboard.set_palette(self.palette)
+
+    # -- workers -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_data(self) -> None:
+        """Open the cache, paint the saved summary, seed the snapshot, compute fresh figures."""
+        from tui.data.cache import Cache
+        from tui.report import Report, next_fomc, summary_key
+
+        cache = Cache(self.cache_path)
+        self.cache = cache
+        symbols = self.config.symbols()
+        key = summary_key(symbols, self.config.benchmark)
+        self.post_message(
+            CacheOpened(cache.notice, self._source(cache), cache.get_meta("last_success_at"))
+        )
+        payload = cache.load_summary("dashboard")
+        saved = Report.from_summary(payload, key) if payload else None
+        if saved is not None:
+            saved.next_fomc = next_fomc(self.clock())
+            self.post_message(ReportReady(saved, from_summary=True))
+        self._compute(cache, seed=True)
+        if get_current_worker().is_cancelled:
+            return
+        self.post_message(CacheOpened(None, self._source(cache), None))
+        if not self.offline:
+            self.call_from_thread(self.action_refresh)
+
+    def _compute(self, cache: Cache, *, seed: bool = False) -> None:
+        """Read the cache, compute the dashboard figures, save them for the next start."""
+        from tui.report import build_report, summary_key
+
+        symbols = self.config.symbols()
+        if seed:
+            from tui.data.snapshot import seed_cache
+
+            seed_cache(cache, symbols)
+        report = build_report(cache, self._table_symbols(), self.config.benchmark, now=self.clock())
+        cache.save_summary(
+            "dashboard", report.to_summary(summary_key(symbols, self.config.benchmark))
+        )
+        self.post_message(ReportReady(report))
+
+    def _table_symbols(self) -> list[str]:
+        return [s for g in self.config.groups for s in g.symbols]
+
+    @staticmethod
+    def _source(cache: Cache) -> str:
+        infos = cache.symbol_info().values()
+        sources = sorted({i.source.split(":")[0] for i in infos if i.source and i.rows})
+        return "+".join(sources) if sources else "empty cache"
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def refresh_data(self) -> None:
+        """Ask the provider for the days the cache lacks, then recompute."""
+        from tui.data.refresh import run_refresh
+
+        cache = self.cache
+        assert cache is not None
+        provider = self.provider or self._default_provider()
+        self.post_message(RefreshStarted())
+        outcome = call_cancellable(
+            lambda: run_refresh(cache, provider, self.config.symbols(), now=self.clock())
+        )
+        if outcome is None:
+            return
+        self.post_message(RefreshDone(outcome))
+        if outcome.rows_written or outcome.readjusted:
+            self._compute(cache)
+
+    def _default_provider(self) -> Any:
+        from tui.data.yahoo import YahooProvider
+
+        self.provider = YahooProvider(
+            timeout=10.0, tz_cache_dir=self.cache_path.parent / "yfinance"
+        )
+        return self.provider
+
+    @work(thread=True, group="detail", exit_on_error=False)
+    def load_detail(self, symbol: str) -> None:
+        from tui.report import build_detail
+
+        assert self.cache is not None
+        detail = build_detail(self.cache, symbol, self.config.benchmark)
+        self.post_message(DetailReady(detail))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker failure ends here: one notice per kind, never a crash."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        group = event.worker.group
+        text = f"{type(error).__name__}: {error}"
+        if group == "refresh":
+            self.failures += 1
+            self.status = self.status.with_(state="stale", refreshing=False, message=text)
+            self._show_status()
+            self._schedule_refresh()
+        self._notify_once(f"worker-{group}", f"{group} failed: {text}", severity="error")
+
+    # -- messages ------------------------------------------------------------------------
+
+    def on_cache_opened(self, message: CacheOpened) -> None:
+        if message.notice:
+            self.notify(message.notice, title="Cache", severity="warning", timeout=15)
+        changes: dict[str, Any] = {}
+        if message.source:
+            changes["source"] = message.source
+        if message.last_success_at:
+            changes["last_refresh"] = message.last_success_at
+        self.status = self.status.with_(**changes)
+        if self.offline:
+            self.status = self.status.with_(state="offline")
+        self._show_status()
+
+    def on_report_ready(self, message: ReportReady) -> None:
+        if message.from_summary and self.report is not None:
+            return  # fresher figures are already on screen
+        self.report = message.report
+        self.status = self.status.with_(as_of=message.report.as_of)
+        self.dashboard.show_report(message.report)
+        self._show_status()
+
+    def on_refresh_started(self, _message: RefreshStarted) -> None:
+        self.status = self.status.with_(refreshing=True)
+        self._show_status()
+
+    def on_refresh_done(self, message: RefreshDone) -> None:
+        outcome = message.outcome
+        self.status = status_after(self.status, outcome)
+        if outcome.problem is None:
+            self.failures = 0
+            self._notified.clear()
+            if outcome.failed:
+                self._notify_once("symbols", outcome.message, severity="warning")
+        else:
+            self.failures += 1
+            self._notify_once(outcome.problem, outcome.message, severity="warning")
+        self._show_status()
+        self._schedule_refresh()
+
+    def on_open_symbol(self, message: OpenSymbol) -> None:
+        self.action_open_symbol(message.symbol)
+
+    def on_detail_ready(self, message: DetailReady) -> None:
+        screen = self.screen
+        if isinstance(screen, DetailScreen) and screen.symbol == message.detail.symbol:
+            screen.show_detail(message.detail)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _notify_once(self, kind: str, text: str, severity: str = "warning") -> None:
+        """One notice per failure kind until a refresh succeeds: never a stack of toasts."""
+        if kind in self._notified:
+            return
+        self._notified.add(kind)
+        self.notify(text, severity=severity, timeout=10)  # type: ignore[arg-type]
+
+    def _show_status(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen | DetailScreen) and screen.is_mounted:
+                screen.show_status(self.status)
+
+    def _schedule_refresh(self) -> None:
+        if self.offline:
+            return
+        from tui.data.refresh import next_interval
+
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        delay = next_interval(
+            self.config.refresh_open, self.config.refresh_closed, self.clock(), self.failures
+        )
+        self._refresh_timer = self.set_timer(delay, self.action_refresh)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        """Refresh now (also what the timer calls)."""
+        if self.offline:
+            self.notify("Refresh is off: rotmon was started with --offline", timeout=4)
+            return
+        if self.cache is None:
+            return  # the load worker refreshes as soon as the cache is open
+        if any(w.group == "refresh" and w.is_running for w in self.workers):
+            self.notify("A refresh is already running", timeout=3)
+            return
+        self.refresh_data()
+
+    def action_open_symbol(self, symbol: str) -> None:
+        """Open the drill-down of `symbol`."""
+        if self.cache is None:
+            self.notify("Still loading the cache…", timeout=3)
+            return
+        screen = DetailScreen(symbol, self.config.benchmark, self.palette)
+        self.push_screen(screen, callback=lambda _result: None)
+        screen.call_after_refresh(screen.show_status, self.status)
+        self.load_detail(symbol)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        rows = binding_rows(
+            [
+                ("Everywhere", self.BINDINGS),
+                ("Dashboard", DashboardScreen.BINDINGS),
+                ("Sector table", SectorTable.BINDINGS),
+                ("Drill-down", DetailScreen.BINDINGS),
+            ]
+        )
+        rows += [
+            ("Everywhere", "Ctrl+P", "Command palette: every action by name"),
+            ("Tables", "↑ ↓ PgUp PgDn Home End", "Move the cursor"),
+        ]
+        self.push_screen(HelpScreen(rows))
+
+    def action_sort(self, column: str) -> None:
+        table = self.dashboard.query_one(SectorTable)
+        table.sort_by(None if column == "config" else column, reverse=column not in ("symbol",))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Refresh now", "Fetch the latest prices (r)", self.action_refresh)
+        yield SystemCommand("Keys", "List every key (?)", self.action_help)
+        yield SystemCommand(
+            "Sort as configured", "Group order from the config", lambda: self.action_sort("config")
+        )
+        for column in COLUMNS:
+            if column.key in SORTABLE:
+                yield SystemCommand(
+                    f"Sort by {column.label}",
+                    "Within each group; n/a last",
+                    lambda key=column.key: self.action_sort(key),  # type: ignore[misc]
+                )
+        for symbol in self.config.symbols():
+            yield SystemCommand(
+                f"Open {symbol}",
+                f"{name_of(symbol)}: RS chart and holdings",
+                lambda s=symbol: self.action_open_symbol(s),  # type: ignore[misc]
+            )

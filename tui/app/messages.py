@@ -1,0 +1,66 @@
+"""Messages the workers send to the UI: small, typed, and safe to post from a thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from tui.data.refresh import RefreshOutcome
+    from tui.report import Detail, Report
+
+
+@dataclass
+class ReportReady(Message):
+    """New figures for the dashboard. `from_summary` is the fast path saved by the last run."""
+
+    report: Report
+    from_summary: bool = False
+
+    def can_replace(self, message: Message) -> bool:
+        # Only the newest figures matter: a burst of refreshes cannot flood the queue.
+        return isinstance(message, ReportReady)
+
+
+@dataclass
+class CacheOpened(Message):
+    """The cache is open; `notice` explains anything unusual (moved aside, in memory)."""
+
+    notice: str | None
+    source: str | None
+    last_success_at: str | None
+
+
+@dataclass
+class RefreshStarted(Message):
+    """A refresh began (shown in the status bar)."""
+
+
+@dataclass
+class RefreshDone(Message):
+    """A refresh ended, well or not; the outcome says which."""
+
+    outcome: RefreshOutcome
+
+
+@dataclass
+class DetailReady(Message):
+    """The figures for one drill-down screen."""
+
+    detail: Detail
+
+
+@dataclass
+class SymbolHighlighted(Message):
+    """The cursor in a table moved onto a symbol."""
+
+    symbol: str
+
+
+@dataclass
+class OpenSymbol(Message):
+    """The user asked to drill into a symbol."""
+
+    symbol: str

@@ -1,0 +1,171 @@
+"""The main screen: sector table, RS charts and the regime checklist, with a status line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.app.messages import SymbolHighlighted
+from tui.app.widgets.checklist import Checklist
+from tui.app.widgets.rs_chart import ChartData, RSChart, Series
+from tui.app.widgets.sector_table import SectorTable
+from tui.app.widgets.status_bar import Status, StatusBar, banner_text
+from tui.format import Palette
+from tui.report import Report, RSSeries, rs_series
+from tui.universe import NOT_PRICES
+
+PANES = ("rs-selected", "rs-thesis", "checklist")
+THESIS = ("IWM", "EEM")
+
+
+def line_chart(report: Report | None, symbol: str, benchmark: str) -> ChartData:
+    """The highlighted symbol's RS line vs the benchmark with its 50-day average.
+
+    The benchmark itself, yields and index levels get their own line instead: a ratio of a
+    yield to a price means nothing.
+    """
+    own = symbol == benchmark or symbol in NOT_PRICES
+    title = (
+        f"{symbol} · 1Y · 50-day average" if own else f"{symbol}/{benchmark} · 1Y · 50-day average"
+    )
+    closes = report.closes if report else None
+    if closes is None:
+        return ChartData(title=title, note="loading figures…")
+    line = rs_series(closes, symbol, None if own else benchmark)
+    if line is None:
+        return ChartData(title=title, note=f"no common data for {symbol} and {benchmark}")
+    return ChartData(title=title, series=with_average(line))
+
+
+def with_average(line: RSSeries) -> tuple[Series, ...]:
+    """A line and its 50-day average (drawn from where the average exists)."""
+    start = next((i for i, v in enumerate(line.sma) if v == v), len(line.sma))
+    return (
+        Series(line.label, line.dates, line.values, color="cyan"),
+        Series("50d", line.dates[start:], line.sma[start:], color="orange"),
+    )
+
+
+class DashboardScreen(Screen[None]):
+    """One screen that answers: is the rotation on, and what could break it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", tooltip="Open the highlighted symbol's drill-down"),
+        Binding("v", "cycle_pane", "Pane", tooltip="Compact layout: show the next pane"),
+    ]
+
+    def __init__(self, groups: Sequence[tuple[str, Sequence[str]]], benchmark: str) -> None:
+        super().__init__()
+        self.groups = [(name, list(symbols)) for name, symbols in groups]
+        self.benchmark = benchmark
+        self.report: Report | None = None
+        self.pane = 0
+        self.compact = False
+        self.palette = Palette()
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="banner", markup=False)
+        with Horizontal(id="main"):
+            yield SectorTable(id="sectors")
+            with Vertical(id="side"):
+                yield RSChart(id="rs-selected", classes="pane -shown")
+                yield RSChart(id="rs-thesis", classes="pane")
+                yield Checklist(id="checklist", classes="pane")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(SectorTable)
+        table.set_compact(self.compact)
+        table.set_palette(self.palette)
+        self.query_one(Checklist).palette = self.palette
+        table.focus()
+
+    # -- data in -------------------------------------------------------------------------
+
+    def show_report(self, report: Report) -> None:
+        """Show new figures in every pane."""
+        self.report = report
+        table = self.query_one(SectorTable)
+        table.show(report.rows, self.groups)
+        self.query_one(Checklist).show(report.checks, report.next_fomc)
+        self._draw_selected(table.selected_symbol)
+        self._draw_thesis()
+
+    def show_status(self, status: Status) -> None:
+        """Show the data source and refresh state in the banner and the status line."""
+        self.query_one(StatusBar).show(status)
+        banner = self.query_one("#banner", Static)
+        text = banner_text(status)
+        banner.display = bool(text)
+        banner.update(text)
+        banner.set_class(status.state in ("offline", "rate-limited", "stale"), "-warning")
+
+    def set_compact(self, compact: bool) -> None:
+        """Use the 80-column set of table columns (applied now, or when mounted)."""
+        self.compact = compact
+        if self.is_mounted:
+            self.query_one(SectorTable).set_compact(compact)
+
+    def set_palette(self, palette: Palette) -> None:
+        """Up/down colours of the current theme."""
+        self.palette = palette
+        if self.is_mounted:
+            self.query_one(SectorTable).set_palette(palette)
+            self.query_one(Checklist).palette = palette
+
+    # -- charts --------------------------------------------------------------------------
+
+    def on_symbol_highlighted(self, message: SymbolHighlighted) -> None:
+        self._draw_selected(message.symbol)
+
+    def _draw_selected(self, symbol: str | None) -> None:
+        chart = self.query_one("#rs-selected", RSChart)
+        if symbol is None:
+            return
+        chart.show(line_chart(self.report, symbol, self.benchmark))
+
+    def _draw_thesis(self) -> None:
+        chart = self.query_one("#rs-thesis", RSChart)
+        bench = self.benchmark
+        title = f"{' & '.join(f'{s}/{bench}' for s in THESIS)} · 1Y rebased to 100"
+        closes = self.report.closes if self.report else None
+        if closes is None:
+            chart.show(ChartData(title=title, note="loading figures…"))
+            return
+        lines = []
+        for symbol, color in zip(THESIS, ("cyan", "magenta"), strict=True):
+            line = rs_series(closes, symbol, bench)
+            if line is None or not line.values:
+                continue
+            base = line.values[0]
+            lines.append(
+                Series(line.label, line.dates, [100 * v / base for v in line.values], color)
+            )
+        chart.show(ChartData(title=title, series=tuple(lines), note="no data for the thesis lines"))
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        symbol = self.query_one(SectorTable).selected_symbol
+        if symbol:
+            self.app.action_open_symbol(symbol)  # type: ignore[attr-defined]
+
+    def action_cycle_pane(self) -> None:
+        """In the compact layout only one side pane fits: show the next one."""
+        self.pane = (self.pane + 1) % len(PANES)
+        for index, pane in enumerate(PANES):
+            self.query_one(f"#{pane}").set_class(index == self.pane, "-shown")
+
+    def selected(self) -> dict[str, Any] | None:
+        """The highlighted row's figures."""
+        symbol = self.query_one(SectorTable).selected_symbol
+        if not symbol or not self.report:
+            return None
+        return next((r for r in self.report.rows if r["symbol"] == symbol), None)

@@ -1,0 +1,260 @@
+"""The sector table: one row per symbol, grouped, sortable, updated cell by cell.
+
+It receives report rows (plain dicts) and never fetches anything. Refreshed figures only
+touch the cells whose text changed, so an idle dashboard writes nothing to the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable
+
+from tui.app.messages import OpenSymbol, SymbolHighlighted
+from tui.format import Palette, pct, price, signed_bp_text, signed_text, sparkline, trend_text
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: its key, header, width and how to read and sort a row."""
+
+    key: str
+    label: str
+    width: int
+    compact: bool  # shown in the compact (80-column) layout too
+    value: Callable[[Row], float | str | None]
+
+
+def _ret(period: str) -> Callable[[Row], float | None]:
+    return lambda row: (row.get("ret") or {}).get(period)
+
+
+def _rs(period: str) -> Callable[[Row], float | None]:
+    return lambda row: (row.get("rs") or {}).get(period)
+
+
+def _trend_rank(row: Row) -> float | None:
+    trend = row.get("rs_trend") or {}
+    return trend.get("vs_sma")
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("symbol", "Symbol", 6, True, lambda r: r["symbol"]),
+    Column("last", "Last", 8, True, lambda r: r.get("close")),
+    Column("1D", "1D", 7, True, _ret("1D")),
+    Column("1W", "1W", 7, False, _ret("1W")),
+    Column("1M", "1M", 7, True, _ret("1M")),
+    Column("3M", "3M", 7, True, _ret("3M")),
+    Column("YTD", "YTD", 8, True, _ret("YTD")),
+    Column("1Y", "1Y", 8, False, _ret("1Y")),
+    Column("rs1M", "RS 1M", 7, False, _rs("1M")),
+    Column("rs3M", "RS 3M", 7, True, _rs("3M")),
+    Column("trend", "T", 1, True, _trend_rank),
+    Column("high", "52wH", 7, True, lambda r: r.get("from_high")),
+    Column("spark", "3M trend", 12, False, lambda r: None),
+)
+SORTABLE = tuple(c.key for c in COLUMNS if c.key != "spark")
+
+
+def group_key(name: str) -> str:
+    """Row key of a group's header row (never a ticker: tickers have no '§')."""
+    return f"§{name}"
+
+
+class SectorTable(DataTable[Any]):
+    """Grouped symbol table with keyboard sorting."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "sort_next", "Sort", tooltip="Sort by the next column"),
+        Binding("S", "sort_reverse", "Reverse", show=False, tooltip="Reverse the sort order"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self.groups: list[tuple[str, list[str]]] = []
+        self.rows_by_symbol: dict[str, Row] = {}
+        self.sort_column: str | None = None
+        self.sort_reverse = True
+        self.compact = False
+        self.palette = Palette()
+        self._cells: dict[tuple[str, str], str] = {}
+        self._layout: tuple[Any, ...] = ()
+
+    # -- data in -------------------------------------------------------------------------
+
+    def show(self, rows: Sequence[Row], groups: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """Show these rows under these groups; only changed cells are repainted."""
+        self.rows_by_symbol = {row["symbol"]: row for row in rows}
+        self.groups = [(name, list(symbols)) for name, symbols in groups]
+        self._render_rows()
+
+    def set_compact(self, compact: bool) -> None:
+        """Switch between the full and the 80-column set of columns."""
+        if compact != self.compact:
+            self.compact = compact
+            self._render_rows()
+
+    def set_palette(self, palette: Palette) -> None:
+        """Use new up/down colours (after a theme change)."""
+        if palette != self.palette:
+            self.palette = palette
+            self._layout = ()
+            self._render_rows()
+
+    @property
+    def columns_shown(self) -> list[Column]:
+        return [c for c in COLUMNS if c.compact or not self.compact]
+
+    @property
+    def selected_symbol(self) -> str | None:
+        """The symbol under the cursor, or None on a group header or an empty table."""
+        if not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return None if key is None or key.startswith("§") else key
+
+    # -- sorting -------------------------------------------------------------------------
+
+    def sort_by(self, column: str | None, reverse: bool | None = None) -> None:
+        """Sort rows within each group by a column key (None: the configured order)."""
+        if column is not None and column not in SORTABLE:
+            raise ValueError(f"not a sortable column: {column}")
+        self.sort_column = column
+        if reverse is not None:
+            self.sort_reverse = reverse
+        self._render_rows()
+
+    def action_sort_next(self) -> None:
+        keys = [None, *[c.key for c in self.columns_shown if c.key in SORTABLE]]
+        index = keys.index(self.sort_column) if self.sort_column in keys else 0
+        column = keys[(index + 1) % len(keys)]
+        self.sort_by(column, reverse=column not in (None, "symbol"))
+        self._announce()
+
+    def action_sort_reverse(self) -> None:
+        if self.sort_column is None:
+            self.sort_column = "symbol"
+        self.sort_by(self.sort_column, reverse=not self.sort_reverse)
+        self._announce()
+
+    def _announce(self) -> None:
+        if self.sort_column is None:
+            self.notify("Sorted as configured", timeout=2)
+            return
+        label = next(c.label for c in COLUMNS if c.key == self.sort_column)
+        direction = "descending" if self.sort_reverse else "ascending"
+        self.notify(f"Sorted by {label}, {direction}", timeout=2)
+
+    def ordered(self, symbols: Sequence[str]) -> list[str]:
+        """Symbols of one group in display order (n/a values always last)."""
+        if self.sort_column is None:
+            return list(symbols)
+        column = next(c for c in COLUMNS if c.key == self.sort_column)
+        known = []
+        unknown = []
+        for symbol in symbols:
+            row = self.rows_by_symbol.get(symbol)
+            value = column.value(row) if row else None
+            (unknown if value is None else known).append((value, symbol))
+        known.sort(key=lambda item: item[0], reverse=self.sort_reverse)
+        return [s for _, s in known] + [s for _, s in unknown]
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _cell(self, column: Column, row: Row | None) -> Text | str:
+        if row is None:
+            return Text("n/a", style="dim", justify="right") if column.key != "symbol" else ""
+        key = column.key
+        if key == "symbol":
+            return row["symbol"]
+        if key == "last":
+            return Text(price(row.get("close")), justify="right")
+        if key == "trend":
+            if row.get("chg") is not None:
+                return Text("·", style="dim", justify="center")
+            return trend_text((row.get("rs_trend") or {}).get("state"), self.palette)
+        if key == "spark":
+            return Text(sparkline(row.get("spark") or [], column.width), style="dim")
+        changes = row.get("chg")
+        if changes is not None:  # a yield: moves in basis points, no RS against a price
+            if key in ("rs1M", "rs3M"):
+                return Text("·", style="dim", justify="right")
+            return signed_bp_text(changes.get("52wH" if key == "high" else key), self.palette)
+        return signed_text(column.value(row), self.palette)  # type: ignore[arg-type]
+
+    def _render_rows(self) -> None:
+        columns = self.columns_shown
+        order: list[tuple[str, str | None]] = []  # (row key, symbol or None for a header)
+        for name, symbols in self.groups:
+            order.append((group_key(name), None))
+            order.extend((s, s) for s in self.ordered(symbols))
+        layout = (tuple(c.key for c in columns), tuple(k for k, _ in order))
+        if layout != self._layout:
+            self._rebuild(columns, order)
+            self._layout = layout
+            return
+        for row_key, symbol in order:
+            if symbol is None:
+                continue
+            row = self.rows_by_symbol.get(symbol)
+            for column in columns:
+                cell = self._cell(column, row)
+                plain = cell.plain if isinstance(cell, Text) else cell
+                if self._cells.get((row_key, column.key)) != plain:
+                    self._cells[(row_key, column.key)] = plain
+                    self.update_cell(row_key, column.key, cell)
+
+    def _symbol_width(self) -> int:
+        """Wide enough for group names too (they head their rows in this column)."""
+        longest = max((len(name) for name, _ in self.groups), default=6)
+        return max(6, min(longest, 8 if self.compact else 16))
+
+    def _rebuild(self, columns: list[Column], order: list[tuple[str, str | None]]) -> None:
+        selected = self.selected_symbol
+        self.clear(columns=True)
+        self._cells.clear()
+        for column in columns:
+            width = self._symbol_width() if column.key == "symbol" else column.width
+            self.add_column(column.label, key=column.key, width=width)
+        for row_key, symbol in order:
+            if symbol is None:
+                name = row_key[1:]
+                width = self._symbol_width()
+                if len(name) > width:
+                    name = name[: width - 1] + "…"
+                label = Text(name, style="bold")
+                self.add_row(label, *([""] * (len(columns) - 1)), key=row_key)
+                continue
+            row = self.rows_by_symbol.get(symbol)
+            cells = [self._cell(column, row) for column in columns]
+            for column, cell in zip(columns, cells, strict=True):
+                self._cells[(row_key, column.key)] = cell.plain if isinstance(cell, Text) else cell
+            self.add_row(*cells, key=row_key)
+        target = selected or next((s for _, s in order if s), None)
+        if target is not None:
+            self.move_cursor(row=self.get_row_index(target), animate=False)
+
+    # -- events out ----------------------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        if key and not key.startswith("§"):
+            self.post_message(SymbolHighlighted(key))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value
+        if key and not key.startswith("§"):
+            self.post_message(OpenSymbol(key))
+
+
+def describe(row: Row) -> str:
+    """A one-line text summary of a row (used by the command palette and the tests)."""
+    ret = row.get("ret") or {}
+    return f"{row['symbol']} {price(row.get('close'))} 1D {pct(ret.get('1D'))}"

@@ -1,0 +1,78 @@
+"""The status line: data source, data as-of date, last good refresh, and what went wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the status line says. `state` is live / cached / stale / offline / rate-limited."""
+
+    state: str = "cached"
+    source: str = "cache"
+    as_of: str | None = None
+    last_refresh: str | None = None  # ISO time of the last refresh that succeeded
+    refreshing: bool = False
+    message: str = ""
+
+    def with_(self, **changes: object) -> Status:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def local_time(iso: str | None) -> str:
+    """An ISO timestamp as local 'YYYY-MM-DD HH:MM', or '—'."""
+    if not iso:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def banner_text(status: Status) -> str:
+    """The banner over the dashboard; empty while data is live."""
+    as_of = status.as_of or "—"
+    if status.state == "offline":
+        return f"OFFLINE · data as of {as_of}"
+    if status.state == "rate-limited":
+        return f"RATE-LIMITED · data as of {as_of}"
+    if status.state == "stale":
+        return f"STALE · data as of {as_of}"
+    if status.state == "cached":
+        return f"CACHED · data as of {as_of}" + (" · refreshing…" if status.refreshing else "")
+    return ""
+
+
+def status_text(status: Status) -> str:
+    """The one-line status bar."""
+    parts = [
+        status.state.upper(),
+        f"source {status.source}",
+        f"as of {status.as_of or '—'}",
+        f"refreshed {local_time(status.last_refresh)}",
+    ]
+    if status.refreshing:
+        parts.append("refreshing…")
+    if status.message:
+        parts.append(status.message)
+    return " · ".join(parts)
+
+
+class StatusBar(Static):
+    """Shows a `Status`; repaints only when the text changes."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.status = Status()
+
+    def show(self, status: Status) -> None:
+        if status != self.status or not str(self.render()):
+            self.status = status
+            self.update(status_text(status))

@@ -1,0 +1,291 @@
+"""Command line: `rotmon` (the dashboard), `rotmon refresh`, `rotmon report`, `rotmon import`.
+
+Every subcommand imports its heavy modules lazily, so `rotmon --help` and the dashboard's first
+frame stay fast. Errors the user can cause print one line on stderr and exit non-zero; no
+traceback reaches the terminal (ROTMON_DEBUG=1 shows it, for bug reports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+from tui import __version__
+
+PROG = "rotmon"
+
+
+class UsageError(Exception):
+    """A mistake in how rotmon was called or what it was given: exit 2 with one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--config", metavar="PATH", type=Path, default=default, help="config file to use"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        type=Path,
+        default=default,
+        help="cache directory (default: $ROTMON_CACHE_DIR or the user cache dir)",
+    )
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog=PROG,
+        description=(
+            "Rotation Monitor: watch the rotation between mega caps, small caps, emerging "
+            "markets, value and the S&P sectors, in the terminal. Without a command, "
+            "starts the dashboard."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_common(parser, suppress=False)
+    parser.add_argument(
+        "--offline", action="store_true", help="never refresh; show cached/bundled data only"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    refresh = commands.add_parser("refresh", help="fetch the days the cache lacks, then exit")
+    _add_common(refresh, suppress=True)
+    refresh.add_argument("--symbols", metavar="A,B,…", help="only these symbols")
+
+    report = commands.add_parser("report", help="print the table and checklist without the TUI")
+    _add_common(report, suppress=True)
+    report.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    report.add_argument("--symbols", metavar="A,B,…", help="these symbols instead of the universe")
+    report.add_argument("--benchmark", metavar="SYM", help="benchmark for RS (default: config)")
+    report.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", help="compute from rows dated on or before this day"
+    )
+
+    imp = commands.add_parser("import", help="load a long-format price CSV into the cache")
+    _add_common(imp, suppress=True)
+    imp.add_argument(
+        "file", type=Path, help="CSV: date,symbol,open,high,low,close,adj_close,volume"
+    )
+    return parser
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _warn(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+def _load_config(args: argparse.Namespace) -> Any:
+    from tui.config import load_config
+
+    if args.config is not None and not Path(args.config).is_file():
+        raise UsageError(f"config file not found: {args.config}")
+    config, problems = load_config(args.config)
+    for problem in problems:
+        _warn(f"config: {problem}")
+    return config, problems
+
+
+def _cache_path(args: argparse.Namespace) -> Path:
+    from tui.locations import cache_dir, cache_path
+
+    return cache_path(args.cache_dir or cache_dir())
+
+
+def _open_cache(args: argparse.Namespace) -> Any:
+    from tui.data.cache import Cache
+
+    cache = Cache(_cache_path(args))
+    if cache.notice:
+        _warn(cache.notice)
+    return cache
+
+
+def _symbols(text: str | None) -> list[str] | None:
+    from tui.config import normalize_symbol
+
+    if text is None:
+        return None
+    symbols = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        symbol = normalize_symbol(part)
+        if symbol is None:
+            raise UsageError(f"not a ticker symbol: {part.strip()!r}")
+        symbols.append(symbol)
+    if not symbols:
+        raise UsageError("--symbols is empty")
+    return list(dict.fromkeys(symbols))
+
+
+def _as_of(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise UsageError(f"--as-of must be a date like 2026-07-31, not {text!r}") from None
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def run_dashboard(args: argparse.Namespace) -> int:
+    from tui.app.app import RotmonApp
+
+    config, problems = _load_config(args)
+    app = RotmonApp(config, problems, cache_path=_cache_path(args), offline=args.offline)
+    result = app.run()
+    return int(result or 0)
+
+
+def run_refresh(args: argparse.Namespace) -> int:
+    from tui.data.refresh import run_refresh as refresh
+    from tui.data.snapshot import seed_cache
+    from tui.data.yahoo import YahooProvider
+
+    config, _ = _load_config(args)
+    symbols = _symbols(args.symbols) or config.symbols()
+    with _open_cache(args) as cache:
+        seed_cache(cache, symbols)
+        provider = YahooProvider(timeout=10.0, tz_cache_dir=cache.path.parent / "yfinance")
+        outcome = refresh(cache, provider, symbols)
+    print(outcome.message)
+    return 0 if outcome.problem is None else 1
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from tui.data.snapshot import seed_cache
+    from tui.report import build_report
+
+    config, _ = _load_config(args)
+    symbols = _symbols(args.symbols) or [s for g in config.groups for s in g.symbols]
+    benchmark = (_symbols(args.benchmark) or [config.benchmark])[0]
+    as_of = _as_of(args.as_of)
+    with _open_cache(args) as cache:
+        seed_cache(cache, [*symbols, benchmark])
+        if benchmark not in cache.last_dates():
+            raise UsageError(f"no cached data for the benchmark {benchmark}")
+        report = build_report(cache, symbols, benchmark, as_of=as_of)
+    if report.as_of is None:
+        raise UsageError(
+            f"no cached data on or before {as_of}" if as_of else "no cached data for these symbols"
+        )
+    for symbol in report.missing:
+        _warn(f"no data for {symbol}" + (f" on or before {as_of}" if as_of else " in the cache"))
+    if args.json:
+        json.dump(report.to_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print_report(report)
+    return 0 if len(report.missing) < len(symbols) else 1
+
+
+def print_report(report: Any) -> None:
+    """The report as a terminal table (Rich honours NO_COLOR and pipes)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from tui.format import MARKS, TREND_ARROWS, pct, price
+
+    console = Console()
+    periods = ("1D", "1W", "1M", "3M", "6M", "YTD", "1Y")
+    table = Table(title=f"Rotation Monitor · as of {report.as_of} · RS vs {report.benchmark}")
+    table.add_column("Symbol")
+    table.add_column("Last", justify="right")
+    for period in periods:
+        table.add_column(period, justify="right")
+    for period in ("1M", "3M", "YTD"):
+        table.add_column(f"RS {period}", justify="right")
+    table.add_column("T", justify="center")
+    table.add_column("52wH", justify="right")
+    for row in report.rows:
+        ret, rs = row["ret"], row["rs"]
+        table.add_row(
+            row["symbol"],
+            price(row["close"]),
+            *[pct(ret[p]) for p in periods],
+            *[pct(rs[p]) for p in ("1M", "3M", "YTD")],
+            TREND_ARROWS.get(row["rs_trend"]["state"], "·"),
+            pct(row["from_high"]),
+        )
+    console.print(table)
+    for check in report.checks:
+        console.print(
+            f"{MARKS.get(check['status'], '?')} {check['name']}: {check['value']}", highlight=False
+        )
+    if report.next_fomc:
+        fomc = report.next_fomc
+        console.print(
+            f"Next FOMC decision: {fomc['datetime']} · in {fomc['days_until']:.1f} days",
+            highlight=False,
+        )
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from tui.data.csvimport import import_csv
+
+    path: Path = args.file
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    with _open_cache(args) as cache:
+        result = import_csv(cache, path)
+    for line, message in result.errors:
+        print(f"{path}:{line}: {message}", file=sys.stderr)
+    print(
+        f"imported {result.written} rows for {len(result.symbols)} symbols from {path}"
+        + (f"; {len(result.errors)} bad rows skipped" if result.errors else "")
+    )
+    return 1 if result.errors else 0
+
+
+COMMANDS = {None: run_dashboard, "refresh": run_refresh, "report": run_report, "import": run_import}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `rotmon` script; returns the exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+        code = COMMANDS[args.command](args)
+    except UsageError as error:
+        _warn(f"error: {error}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # the last line of defence: one line, never a traceback
+        if os.environ.get("ROTMON_DEBUG"):
+            raise
+        _warn(f"unexpected error: {type(error).__name__}: {error} (ROTMON_DEBUG=1 shows details)")
+        return 1
+    _exit_now_if_threads_linger(code)
+    return code
+
+
+def _exit_now_if_threads_linger(code: int) -> None:
+    """`q` quits at once: a network call still hanging in a thread must not hold the exit."""
+    lingering = [
+        t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon
+    ]
+    if lingering and not os.environ.get("PYTEST_CURRENT_TEST"):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

@@ -1,0 +1,263 @@
+"""Assemble what the dashboard and `rotmon report` show, from the cache, without any UI.
+
+One function, `build_report`, reads the cached closes, runs the analytics and the checklist and
+returns a `Report`: plain rows and checks (JSON-ready) plus the wide closes frame the charts use.
+The dashboard and the `report` command both call it, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tui.data.cache import Cache
+
+ET = ZoneInfo("America/New_York")
+SUMMARY_VERSION = 1
+
+
+@dataclass
+class Report:
+    """Everything one screen of figures needs; rows and checks are JSON-ready dicts."""
+
+    benchmark: str
+    as_of: str | None
+    rows: list[dict[str, Any]]
+    checks: list[dict[str, Any]]
+    next_fomc: dict[str, Any] | None
+    missing: list[str] = field(default_factory=list)
+    closes: pd.DataFrame | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The `report --json` document (no sparklines, no frames)."""
+        rows = [{k: v for k, v in row.items() if k != "spark"} for row in self.rows]
+        return {
+            "as_of": self.as_of,
+            "benchmark": self.benchmark,
+            "rows": rows,
+            "checklist": self.checks,
+            "next_fomc": self.next_fomc,
+            "missing": self.missing,
+        }
+
+    def to_summary(self, key: str) -> dict[str, Any]:
+        """What the cache keeps so the next start can paint figures before pandas loads."""
+        return {
+            "version": SUMMARY_VERSION,
+            "key": key,
+            "benchmark": self.benchmark,
+            "as_of": self.as_of,
+            "rows": self.rows,
+            "checks": self.checks,
+            "missing": self.missing,
+        }
+
+    @classmethod
+    def from_summary(cls, payload: dict[str, Any], key: str) -> Report | None:
+        """Rebuild a report from a saved summary, or None if it is for another universe."""
+        if payload.get("version") != SUMMARY_VERSION or payload.get("key") != key:
+            return None
+        try:
+            return cls(
+                benchmark=str(payload["benchmark"]),
+                as_of=payload.get("as_of"),
+                rows=list(payload["rows"]),
+                checks=list(payload["checks"]),
+                next_fomc=None,
+                missing=list(payload.get("missing", [])),
+            )
+        except (KeyError, TypeError):
+            return None
+
+
+def summary_key(symbols: Sequence[str], benchmark: str) -> str:
+    """Identify a universe, so a saved summary is only used for the same symbols."""
+    return benchmark + ":" + ",".join(symbols)
+
+
+def next_fomc(now: datetime) -> dict[str, Any] | None:
+    """The next scheduled FOMC decision after `now` (aware), with its countdown in days."""
+    from tui.regime.fomc import days_until, load_meetings, next_meeting
+
+    meeting = next_meeting(load_meetings(), now)
+    if meeting is None:
+        return None
+    return {
+        "date": meeting.end.isoformat(),
+        "datetime": meeting.decision_at.isoformat(),
+        "days_until": round(days_until(meeting.decision_at, now), 2),
+        "press_conference": meeting.press_conference,
+        "sep": meeting.sep,
+    }
+
+
+def as_of_moment(as_of: str) -> datetime:
+    """The close of trading day `as_of` (16:00 ET), as the 'now' of a report about the past."""
+    return datetime.combine(date.fromisoformat(as_of), time(16, 0), tzinfo=ET)
+
+
+def build_report(
+    cache: Cache,
+    symbols: Sequence[str],
+    benchmark: str,
+    *,
+    as_of: str | None = None,
+    now: datetime | None = None,
+    spark_points: int = 40,
+) -> Report:
+    """Compute the table, the checklist and the next FOMC decision from cached closes.
+
+    `as_of` limits every figure to rows dated on or before it; the FOMC countdown is then
+    counted from that day's close, so a report about the past reads as it would have that day.
+    """
+    from tui.analytics.returns import period_changes
+    from tui.analytics.table import build_table, row_to_dict
+    from tui.regime.checklist import check_to_dict, evaluate
+    from tui.regime.fed import load_decisions
+    from tui.universe import YIELDS
+
+    wanted = list(dict.fromkeys([*symbols, benchmark]))
+    # The checklist reads these whatever the table shows.
+    extra = [s for s in ("SPY", "IWM", "EEM", "RSP") if s not in wanted]
+    closes = cache.read_closes([*wanted, *extra], end=as_of)
+    table = build_table(closes, list(symbols), benchmark, as_of=as_of, spark_points=spark_points)
+    rows = []
+    for row in table:
+        item = row_to_dict(row)
+        item["spark"] = [float(v) for v in row.spark]
+        if row.symbol in YIELDS and row.symbol in closes.columns:
+            # Yield points, not returns: the table shows these as basis points.
+            item["chg"] = period_changes(closes[row.symbol])
+        rows.append(item)
+    checks = [check_to_dict(c) for c in evaluate(closes, load_decisions(), as_of=as_of)]
+    last = max((r["last_date"] for r in rows if r["last_date"]), default=None)
+    if now is None:
+        now = as_of_moment(as_of) if as_of else datetime.now(UTC)
+    missing = [r["symbol"] for r in rows if r["close"] is None]
+    return Report(
+        benchmark=benchmark,
+        as_of=last,
+        rows=rows,
+        checks=checks,
+        next_fomc=next_fomc(now),
+        missing=missing,
+        closes=closes,
+    )
+
+
+@dataclass
+class RSSeries:
+    """A relative-strength line and its moving average, ready to chart."""
+
+    label: str
+    dates: list[str]
+    values: list[float]
+    sma: list[float]
+
+
+def rs_series(
+    closes: pd.DataFrame, symbol: str, benchmark: str | None, days: int = 252, window: int = 50
+) -> RSSeries | None:
+    """The last `days` points of symbol/benchmark and of its `window`-day average.
+
+    With no benchmark (or the symbol itself as benchmark) it is the symbol's own close: the
+    chart a benchmark, a yield or an index level gets instead of a meaningless ratio.
+    """
+    from tui.analytics.relative import rs_line
+
+    if symbol not in closes.columns:
+        return None
+    if benchmark is None or benchmark == symbol:
+        line = closes[symbol].dropna()
+        label = symbol
+    elif benchmark not in closes.columns:
+        return None
+    else:
+        line = rs_line(closes[symbol], closes[benchmark])
+        label = f"{symbol}/{benchmark}"
+    if len(line) < 2:
+        return None
+    average = line.rolling(window).mean()
+    tail = line.iloc[-days:]
+    avg_tail = average.iloc[-days:]
+    return RSSeries(
+        label=label,
+        dates=[d.strftime("%Y-%m-%d") for d in tail.index],
+        values=[float(v) for v in tail.to_numpy()],
+        sma=[float(v) for v in avg_tail.to_numpy()],
+    )
+
+
+@dataclass
+class Detail:
+    """One symbol's drill-down: its own row, its RS line, and its holdings' figures."""
+
+    symbol: str
+    name: str
+    benchmark: str
+    row: dict[str, Any] | None
+    rs: RSSeries | None
+    holdings: list[dict[str, Any]]
+    holdings_note: str
+
+
+def build_detail(cache: Cache, symbol: str, benchmark: str, *, as_of: str | None = None) -> Detail:
+    """Figures for the drill-down of `symbol`: RS vs the benchmark, and its main holdings.
+
+    Holdings come from the bundled State Street list; each holding shows its own returns and its
+    3-month RS against the sector ETF and against the benchmark. Holdings without price data
+    are listed as such, never with a number.
+    """
+    from tui.analytics.table import build_table, row_to_dict
+    from tui.data.snapshot import load_holdings, seed_holdings
+    from tui.universe import NOT_PRICES, STAND_IN_HOLDINGS, name_of
+
+    holdings = load_holdings().get(symbol, [])
+    if holdings:
+        members = [(h.symbol, h.name, h.weight_pct) for h in holdings]
+        note = (
+            f"Top {len(holdings)} holdings by weight · State Street, "
+            f"as of {holdings[0].as_of} or earlier"
+        )
+    elif symbol in STAND_IN_HOLDINGS:
+        members = [(s, name_of(s), None) for s in STAND_IN_HOLDINGS[symbol]]
+        note = (
+            f"No holdings list is bundled for {symbol}; "
+            f"showing the universe's own names {', '.join(STAND_IN_HOLDINGS[symbol])}"
+        )
+    else:
+        members = []
+        note = f"No holdings list for {symbol}"
+    member_symbols = [m[0] for m in members]
+    if member_symbols:
+        seed_holdings(cache, member_symbols)
+    closes = cache.read_closes(list(dict.fromkeys([symbol, benchmark, *member_symbols])), end=as_of)
+    own = build_table(closes, [symbol], benchmark, as_of=as_of)
+    rows: list[dict[str, Any]] = []
+    if member_symbols:
+        vs_sector = {r.symbol: r for r in build_table(closes, member_symbols, symbol, as_of=as_of)}
+        vs_bench = {
+            r.symbol: r for r in build_table(closes, member_symbols, benchmark, as_of=as_of)
+        }
+        for member, member_name, weight in members:
+            item = row_to_dict(vs_bench[member])
+            item["name"] = member_name
+            item["weight_pct"] = weight
+            item["rs_sector"] = row_to_dict(vs_sector[member])["rs"]
+            item["has_data"] = item["close"] is not None
+            rows.append(item)
+    return Detail(
+        symbol=symbol,
+        name=name_of(symbol),
+        benchmark=benchmark,
+        row=row_to_dict(own[0]) if own else None,
+        rs=rs_series(closes, symbol, None if symbol in NOT_PRICES else benchmark),
+        holdings=rows,
+        holdings_note=note,
+    )
