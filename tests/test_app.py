@@ -87,7 +87,7 @@ async def test_starts_offline_on_bundled_snapshot_with_every_sector(tmp_path: Pa
         # SPY's last close in the bundled snapshot (2026-07-31).
         assert cell_text(table, "SPY", "last") == f"{app.report.rows[0]['close']:.2f}"
         status = str(app.screen.query_one(StatusBar).render())
-        assert "OFFLINE" in status and "refreshed —" in status
+        assert "source snapshot" in status and "refreshed —" in status
         assert "could not reach Yahoo Finance" in status
         assert len(provider.calls) == 1  # one batched request for the whole universe
         assert len(provider.calls[0][0]) == len(Config().symbols())
@@ -233,3 +233,17 @@ async def test_second_start_paints_saved_figures_before_pandas(tmp_path: Path) -
         summary = cache.load_summary("dashboard")
     assert summary is not None
     assert {r["symbol"] for r in summary["rows"]} >= set(SECTOR_ETFS)
+
+
+async def test_drilldown_fits_80_columns(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        app.action_open_symbol("XLK")
+        await settle(app)
+        await pilot.pause()
+        holdings = app.screen.query_one("#holdings", DataTable)
+        assert holdings.row_count == 15
+        width = sum(c.get_render_width(holdings) for c in holdings.columns.values())
+        assert width <= holdings.scrollable_content_region.width
+        assert cell_text(holdings, "NVDA", "rs_sector")[0] in "+−"

@@ -22,10 +22,25 @@ NON_UI_MODULES = [
     "tui.regime.fed",
     "tui.regime.fomc",
     "tui.regime.checklist",
+    "tui.data.yahoo",
+    "tui.data.refresh",
+    "tui.data.snapshot",
+    "tui.data.csvimport",
+    "tui.report",
+    "tui.format",
+    "tui.universe",
+    "tui.cli",
 ]
 """Modules that must never pull in textual."""
 
-FIRST_FRAME_MODULES = ["tui.locations", "tui.config", "tui.data.cache"]
+FIRST_FRAME_MODULES = [
+    "tui.locations",
+    "tui.config",
+    "tui.data.cache",
+    "tui.report",
+    "tui.cli",
+    "tui.app.app",
+]
 """Modules on the app's first-frame path: they must not import pandas at import time."""
 
 
@@ -67,3 +82,11 @@ def test_first_frame_modules_do_not_import_pandas(module: str) -> None:
         pytest.skip(f"{module} not written yet")
     loaded = _loaded_after_import(module)
     assert "pandas" not in loaded, f"{module} imports pandas at import time"
+
+
+def test_first_frame_path_leaves_heavy_modules_to_workers() -> None:
+    """The app module paints its first frame without pandas, numpy, yfinance or plotext."""
+    loaded = _loaded_after_import("tui.app.app")
+    assert "textual" in loaded
+    for heavy in ("pandas", "numpy", "yfinance", "plotext"):
+        assert heavy not in loaded, f"tui.app.app imports {heavy} before the first frame"

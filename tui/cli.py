@@ -173,14 +173,14 @@ def run_refresh(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     from tui.data.snapshot import seed_cache
-    from tui.report import build_report
+    from tui.report import CHECKLIST_SYMBOLS, build_report
 
     config, _ = _load_config(args)
     symbols = _symbols(args.symbols) or [s for g in config.groups for s in g.symbols]
     benchmark = (_symbols(args.benchmark) or [config.benchmark])[0]
     as_of = _as_of(args.as_of)
     with _open_cache(args) as cache:
-        seed_cache(cache, [*symbols, benchmark])
+        seed_cache(cache, [*symbols, benchmark, *CHECKLIST_SYMBOLS])
         if benchmark not in cache.last_dates():
             raise UsageError(f"no cached data for the benchmark {benchmark}")
         report = build_report(cache, symbols, benchmark, as_of=as_of)
@@ -199,42 +199,65 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def print_report(report: Any) -> None:
-    """The report as a terminal table (Rich honours NO_COLOR and pipes)."""
+    """The report as a terminal table (Rich honours NO_COLOR and pipes).
+
+    Numbers are never cut: a terminal narrower than the full table gets fewer columns, and a
+    pipe gets the full table at its natural width.
+    """
     from rich.console import Console
     from rich.table import Table
 
-    from tui.format import MARKS, TREND_ARROWS, pct, price
+    from tui.format import MARKS, TREND_ARROWS, bp, et_time, pct, price
 
     console = Console()
-    periods = ("1D", "1W", "1M", "3M", "6M", "YTD", "1Y")
-    table = Table(title=f"Rotation Monitor · as of {report.as_of} · RS vs {report.benchmark}")
-    table.add_column("Symbol")
-    table.add_column("Last", justify="right")
+    if not console.is_terminal:
+        console = Console(width=200)
+    compact = console.width < 132
+    periods = ("1D", "1M", "3M", "YTD") if compact else ("1D", "1W", "1M", "3M", "6M", "YTD", "1Y")
+    rs_periods = ("3M",) if compact else ("1M", "3M", "YTD")
+    table = Table(
+        title=f"Rotation Monitor · as of {report.as_of} · RS vs {report.benchmark}",
+        box=None,
+        pad_edge=False,
+    )
+    table.add_column("Symbol", no_wrap=True)
+    table.add_column("Last", justify="right", no_wrap=True)
     for period in periods:
-        table.add_column(period, justify="right")
-    for period in ("1M", "3M", "YTD"):
-        table.add_column(f"RS {period}", justify="right")
-    table.add_column("T", justify="center")
-    table.add_column("52wH", justify="right")
+        table.add_column(period, justify="right", no_wrap=True)
+    for period in rs_periods:
+        table.add_column(f"RS {period}", justify="right", no_wrap=True)
+    table.add_column("T", justify="center", no_wrap=True)
+    table.add_column("52wH", justify="right", no_wrap=True)
     for row in report.rows:
-        ret, rs = row["ret"], row["rs"]
+        ret, rs, chg = row["ret"], row["rs"], row.get("chg")
+        if chg is not None:  # a yield: changes in basis points, no RS against a price
+            table.add_row(
+                row["symbol"],
+                price(row["close"]),
+                *[bp(chg[p]) for p in periods],
+                *["·" for _ in rs_periods],
+                "·",
+                bp(chg["52wH"]),
+            )
+            continue
         table.add_row(
             row["symbol"],
             price(row["close"]),
             *[pct(ret[p]) for p in periods],
-            *[pct(rs[p]) for p in ("1M", "3M", "YTD")],
+            *[pct(rs[p]) for p in rs_periods],
             TREND_ARROWS.get(row["rs_trend"]["state"], "·"),
             pct(row["from_high"]),
         )
     console.print(table)
     for check in report.checks:
+        evidence = check["value"] or check["detail"]
         console.print(
-            f"{MARKS.get(check['status'], '?')} {check['name']}: {check['value']}", highlight=False
+            f"{MARKS.get(check['status'], '?')} {check['name']}: {evidence}", highlight=False
         )
     if report.next_fomc:
         fomc = report.next_fomc
         console.print(
-            f"Next FOMC decision: {fomc['datetime']} · in {fomc['days_until']:.1f} days",
+            f"Next FOMC decision: {et_time(fomc['datetime'])} · in {fomc['days_until']:.1f} days",
             highlight=False,
         )
 

@@ -111,3 +111,12 @@ def countdown(days: float) -> str:
     if days < 1:
         return f"in {max(1, round(days * 24))} h"
     return f"in {math.floor(days)} d"
+
+
+def et_time(iso: str) -> str:
+    """An aware ISO timestamp in New York time: '2026-12-09 14:00 ET'."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(iso).astimezone(ZoneInfo("America/New_York"))
+    return moment.strftime("%Y-%m-%d %H:%M ET")

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 ET = ZoneInfo("America/New_York")
 SUMMARY_VERSION = 1
+CHECKLIST_SYMBOLS = ("SPY", "IWM", "EEM", "RSP")
+"""What the checklist reads, whatever the table shows: seed and read these too."""
 
 
 @dataclass
@@ -123,8 +125,7 @@ def build_report(
     from tui.universe import YIELDS
 
     wanted = list(dict.fromkeys([*symbols, benchmark]))
-    # The checklist reads these whatever the table shows.
-    extra = [s for s in ("SPY", "IWM", "EEM", "RSP") if s not in wanted]
+    extra = [s for s in CHECKLIST_SYMBOLS if s not in wanted]
     closes = cache.read_closes([*wanted, *extra], end=as_of)
     table = build_table(closes, list(symbols), benchmark, as_of=as_of, spark_points=spark_points)
     rows = []

@@ -202,8 +202,9 @@ class RotmonApp(App[int]):
         symbols = self.config.symbols()
         if seed:
             from tui.data.snapshot import seed_cache
+            from tui.report import CHECKLIST_SYMBOLS
 
-            seed_cache(cache, symbols)
+            seed_cache(cache, [*symbols, *CHECKLIST_SYMBOLS])
         report = build_report(cache, self._table_symbols(), self.config.benchmark, now=self.clock())
         cache.save_summary(
             "dashboard", report.to_summary(summary_key(symbols, self.config.benchmark))

@@ -45,19 +45,6 @@ class DetailScreen(Screen[None]):
             returns.add_column(f"RS {self.benchmark}", key="rs", width=8)
             yield returns
         holdings: DataTable[Any] = DataTable(id="holdings", cursor_type="row")
-        for key, label, width in (
-            ("symbol", "Symbol", 6),
-            ("name", "Name", 22),
-            ("weight", "Wt%", 5),
-            ("last", "Last", 8),
-            ("1D", "1D", 7),
-            ("1M", "1M", 7),
-            ("3M", "3M", 7),
-            ("YTD", "YTD", 8),
-            ("rs_sector", f"RS {self.symbol} 3M", 9),
-            ("rs_bench", f"RS {self.benchmark} 3M", 9),
-        ):
-            holdings.add_column(label, key=key, width=width)
         yield holdings
         yield Static("loading holdings…", id="holdings-note", markup=False)
         yield StatusBar(id="status")
@@ -91,36 +78,58 @@ class DetailScreen(Screen[None]):
                 signed_text((row.get("rs") or {}).get(period), self.palette),
             )
         returns.add_row("52wH", signed_text(row.get("from_high"), self.palette), "")
-        holdings = self.query_one("#holdings", DataTable)
-        holdings.clear()
-        for item in detail.holdings:
-            weight = item.get("weight_pct")
-            if not item["has_data"]:
-                holdings.add_row(
-                    item["symbol"],
-                    item["name"],
-                    "" if weight is None else f"{weight:.1f}",
-                    Text("no data", style="dim"),
-                    *[""] * 6,
-                    key=item["symbol"],
-                )
-                continue
-            ret = item["ret"]
-            holdings.add_row(
-                item["symbol"],
-                item["name"],
-                "" if weight is None else f"{weight:.1f}",
-                Text(price(item["close"]), justify="right"),
-                signed_text(ret.get("1D"), self.palette),
-                signed_text(ret.get("1M"), self.palette),
-                signed_text(ret.get("3M"), self.palette),
-                signed_text(ret.get("YTD"), self.palette),
-                signed_text(item["rs_sector"].get("3M"), self.palette),
-                signed_text(item["rs"].get("3M"), self.palette),
-                key=item["symbol"],
-            )
-        holdings.display = bool(detail.holdings)
+        self._fill_holdings()
+        self.query_one("#holdings", DataTable).display = bool(detail.holdings)
         self.query_one("#holdings-note", Static).update(detail.holdings_note)
+
+    def holdings_columns(self) -> list[tuple[str, str, int]]:
+        """(key, label, width) of the holdings table; fewer under 120 columns."""
+        compact = self.app.size.width < 120
+        columns = [
+            ("symbol", "Symbol", 6),
+            ("name", "Name", 14 if compact else 22),
+            ("weight", "Wt%", 5),
+            ("last", "Last", 8),
+            ("1D", "1D", 7),
+            ("1M", "1M", 7),
+            ("3M", "3M", 7),
+            ("YTD", "YTD", 8),
+            ("rs_sector", f"RS {self.symbol} 3M", 9),
+            ("rs_bench", f"RS {self.benchmark} 3M", 9),
+        ]
+        if compact:
+            columns = [c for c in columns if c[0] not in ("1D", "1M", "YTD")]
+        return columns
+
+    def on_resize(self) -> None:
+        if self.detail is not None:
+            self._fill_holdings()
+
+    def _fill_holdings(self) -> None:
+        """(Re)build the holdings table for the current width; no data is never a number."""
+        assert self.detail is not None
+        columns = self.holdings_columns()
+        holdings = self.query_one("#holdings", DataTable)
+        holdings.clear(columns=True)
+        for key, label, width in columns:
+            holdings.add_column(label, key=key, width=width)
+        for item in self.detail.holdings:
+            weight = item.get("weight_pct")
+            ret = item["ret"]
+            cells: dict[str, Any] = {
+                "symbol": item["symbol"],
+                "name": item["name"],
+                "weight": "" if weight is None else f"{weight:.1f}",
+            }
+            if item["has_data"]:
+                cells["last"] = Text(price(item["close"]), justify="right")
+                for period in ("1D", "1M", "3M", "YTD"):
+                    cells[period] = signed_text(ret.get(period), self.palette)
+                cells["rs_sector"] = signed_text(item["rs_sector"].get("3M"), self.palette)
+                cells["rs_bench"] = signed_text(item["rs"].get("3M"), self.palette)
+            else:
+                cells["last"] = Text("no data", style="dim")
+            holdings.add_row(*[cells.get(key, "") for key, _, _ in columns], key=item["symbol"])
 
     def action_back(self) -> None:
         self.dismiss()

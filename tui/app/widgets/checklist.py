@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from tui.format import MARKS, Palette, countdown
+from tui.format import MARKS, Palette, countdown, et_time
 
 
 class Checklist(Vertical):
@@ -68,6 +68,6 @@ def fomc_line(next_fomc: dict[str, Any] | None) -> str:
     ]
     extra = f" ({', '.join(extras)})" if extras else ""
     return (
-        f"Next FOMC: {next_fomc['date']} 14:00 ET{extra} · "
+        f"Next FOMC: {et_time(next_fomc['datetime'])}{extra} · "
         f"{countdown(float(next_fomc['days_until']))}"
     )

@@ -50,19 +50,27 @@ def banner_text(status: Status) -> str:
     return ""
 
 
-def status_text(status: Status) -> str:
-    """The one-line status bar."""
-    parts = [
-        status.state.upper(),
+def status_text(status: Status, width: int | None = None) -> str:
+    """The one-line status bar, dropping the least useful parts to fit `width`."""
+    state = status.state.upper()
+    message = status.message
+    if message.lower().startswith(status.state):
+        state = ""  # 'offline: could not reach…' already says it
+    optional = [
         f"source {status.source}",
         f"as of {status.as_of or '—'}",
-        f"refreshed {local_time(status.last_refresh)}",
     ]
+    core_head = [state] if state else []
+    core_tail = [f"refreshed {local_time(status.last_refresh)}"]
     if status.refreshing:
-        parts.append("refreshing…")
-    if status.message:
-        parts.append(status.message)
-    return " · ".join(parts)
+        core_tail.append("refreshing…")
+    if message:
+        core_tail.append(message)
+    for keep in (2, 1, 0):
+        text = " · ".join([*core_head, *optional[:keep], *core_tail])
+        if width is None or len(text) <= width:
+            return text
+    return text
 
 
 class StatusBar(Static):
@@ -71,8 +79,18 @@ class StatusBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self.status = Status()
+        self._text = ""
 
     def show(self, status: Status) -> None:
-        if status != self.status or not str(self.render()):
-            self.status = status
-            self.update(status_text(status))
+        self.status = status
+        self._update_text()
+
+    def on_resize(self) -> None:
+        self._update_text()
+
+    def _update_text(self) -> None:
+        width = self.content_size.width or None
+        text = status_text(self.status, width)
+        if text != self._text:
+            self._text = text
+            self.update(text)
