@@ -378,10 +378,8 @@ class RotmonApp(App[int]):
                 ("Drill-down", DetailScreen.BINDINGS),
             ]
         )
-        rows += [
-            ("Everywhere", "Ctrl+P", "Command palette: every action by name"),
-            ("Tables", "↑ ↓ PgUp PgDn Home End", "Move the cursor"),
-        ]
+        rows.insert(len(self.BINDINGS), ("Everywhere", "Ctrl+P", "Command palette: every action"))
+        rows.append(("Tables", "↑ ↓ PgUp PgDn Home End", "Move the cursor"))
         self.push_screen(HelpScreen(rows))
 
     def action_sort(self, column: str) -> None:

@@ -1,0 +1,1041 @@
+"""Benchmarks of Rotation Monitor: start-up, idle cost, memory, analytics and refresh.
+
+    python benchmarks/run.py            # about 4 minutes: 9 start-ups of each kind, 60 s idle
+    python benchmarks/run.py --quick    # about 1 minute: 3 start-ups, 10 s idle
+
+Prints one table, every figure measured in this run, next to a minimal Textual app (one DataTable
+of 20 rows, `benchmarks/minimal_app.py`) started the same way, with the machine in the header.
+The apps run in a real pseudo-terminal (120x40, TERM=xterm-256color) and the clock stops when the
+output stream contains a signed percentage. Nothing reaches the network: the dashboard runs with
+`--offline`, and the refresh benchmark uses a provider that serves recorded rows.
+
+Only the standard library and rotmon's own dependencies are used; CPU time and memory come from
+/proc (Linux only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import codecs
+import contextlib
+import fcntl
+import os
+import platform
+import pty
+import re
+import select
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.data.yahoo import FetchResult
+
+HERE = Path(__file__).resolve().parent
+MINIMAL_APP = HERE / "minimal_app.py"
+
+COLS, ROWS = 120, 40
+FIGURE = re.compile(r"[+\u2212-]\d+\.\d\d%")  # rotmon writes U+2212 for minus
+CURSOR_MOVE = re.compile(rb"\x1b\[\d+;\d+H")  # the first cursor-addressed write: a frame begins
+SETTLE_SECONDS = 5.0
+START_TIMEOUT = 60.0
+QUIT_TIMEOUT = 5.0
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+TARGETS = {
+    "warm": 1.5,  # first frame with figures, warm cache: at most this times the minimal app
+    "cold": 3.0,  # same with an empty cache dir
+    "cpu": 0.5,  # idle CPU, percent of one core
+    "bps": 100.0,  # idle terminal output, bytes per second
+    "report": 0.5,  # build_report over 500 symbols x 10 years, seconds
+}
+
+N_SYMBOLS = 500
+NEW_DAYS = 5  # days the refresh benchmark's provider "brings"
+YEARS = 10
+
+_LIVE: list[Session] = []  # every app started, so a failure still stops them all
+
+
+# -- the machine -----------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    keys = ("model name", "Hardware", "Processor", "cpu model", "uarch")
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or "unknown CPU"
+    for key in keys:
+        for line in text.splitlines():
+            name, _, value = line.partition(":")
+            if name.strip() == key and value.strip():
+                return " ".join(value.split())
+    return platform.processor() or "unknown CPU"
+
+
+def machine_lines() -> list[str]:
+    cores = os.cpu_count() or 0
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return [
+        f"Machine: {cores} cores ({usable} usable) · {cpu_model()} · "
+        f"{platform.system()} {platform.release()} · load avg {load}",
+        f"Python {platform.python_version()} ({sys.executable}) · "
+        f"Textual {_version('textual')} · Rich {_version('rich')} · "
+        f"pandas {_version('pandas')} · rotmon {_version('rotmon')}",
+    ]
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+# -- /proc -----------------------------------------------------------------------------------
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """Fields 3.. of /proc/<pid>/stat (after the command name), or None if the process is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rpartition(")")[2].split()
+
+
+def descendants(pid: int) -> list[int]:
+    """Live processes under `pid` (any depth)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat_fields(int(entry.name))
+        if fields:
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def cpu_ticks(pid: int) -> int:
+    """utime+stime+cutime+cstime of `pid` and of its live descendants, in clock ticks."""
+    total = 0
+    for p in [pid, *descendants(pid)]:
+        fields = _stat_fields(p)
+        if fields:  # utime, stime, cutime, cstime are fields 14-17
+            total += sum(int(x) for x in fields[11:15])
+    return total
+
+
+def proc_status(pid: int) -> dict[str, str]:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    return {k: v.strip() for k, _, v in (line.partition(":") for line in text.splitlines())}
+
+
+def rss_mib(pid: int, key: str = "VmRSS") -> float | None:
+    value = proc_status(pid).get(key)
+    return int(value.split()[0]) / 1024 if value else None
+
+
+def context_switches(pid: int) -> int:
+    """Voluntary + involuntary context switches of every live thread of `pid`: its wake-ups."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            status = _task_status(task)
+            for key in ("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"):
+                total += int(status.get(key, "0"))
+    return total
+
+
+def _task_status(task: Path) -> dict[str, str]:
+    try:
+        text = (task / "status").read_text()
+    except OSError:
+        return {}
+    return {k: v.strip() for k, _, v in (line.partition(":") for line in text.splitlines())}
+
+
+# -- the pseudo-terminal harness -------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    """One app in its own pseudo-terminal; the output is read and timed, never rendered."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    pid: int = 0
+    fd: int = -1
+    t0: float = 0.0
+    first_byte: float | None = None
+    first_paint: float | None = None
+    figures: float | None = None
+    nbytes: int = 0
+    writes: list[tuple[float, int]] = field(default_factory=list)
+    exit_status: int | None = None
+    killed: bool = False
+    _tail: str = ""
+    _btail: bytes = b""
+
+    def start(self) -> Session:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.t0 = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: the pty is its controlling terminal and stdin/stdout/stderr
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+                os.execve(self.argv[0], self.argv, self.env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        _LIVE.append(self)
+        return self
+
+    @property
+    def alive(self) -> bool:
+        if self.exit_status is not None:
+            return False
+        done, status = os.waitpid(self.pid, os.WNOHANG)
+        if done:
+            self.exit_status = os.waitstatus_to_exitcode(status)
+            return False
+        return True
+
+    def feed(self, data: bytes) -> None:
+        now = time.perf_counter() - self.t0
+        self.nbytes += len(data)
+        self.writes.append((now, len(data)))
+        if self.first_byte is None:
+            self.first_byte = now
+        if self.first_paint is None and CURSOR_MOVE.search(self._btail + data):
+            self.first_paint = now
+        self._btail = data[-16:]
+        if self.figures is None:
+            text = self._tail + self._decoder.decode(data)
+            if FIGURE.search(text):
+                self.figures = now
+            self._tail = text[-32:]
+
+    def read_ready(self) -> bool:
+        """Read what the pty holds; False once the app closed it (EOF / EIO)."""
+        try:
+            data = os.read(self.fd, 1 << 16)
+        except OSError:
+            return False
+        if not data:
+            return False
+        self.feed(data)
+        return True
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def stop(self) -> float | None:
+        """Send `q`; return seconds until the process exited (None if it had to be killed)."""
+        t = time.perf_counter()
+        with contextlib.suppress(OSError):
+            os.write(self.fd, b"q")
+        quit_time = None
+        open_ = True
+        deadline = t + QUIT_TIMEOUT
+        while time.perf_counter() < deadline:
+            if open_:
+                ready, _, _ = select.select([self.fd], [], [], 0.01)
+                if ready:
+                    open_ = self.read_ready()
+            else:
+                time.sleep(0.005)
+            if not self.alive:
+                quit_time = time.perf_counter() - t
+                break
+        if quit_time is None:
+            self.kill()
+        self.close()
+        return quit_time
+
+    def kill(self) -> None:
+        """Stop the app and anything it started: SIGTERM to its session, then SIGKILL."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            if not self.alive:
+                return
+            self.killed = True
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, sig)
+            end = time.perf_counter() + 2.0
+            while self.alive and time.perf_counter() < end:
+                self._drain()
+                time.sleep(0.01)
+
+    def _drain(self) -> None:
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                while select.select([self.fd], [], [], 0)[0] and os.read(self.fd, 1 << 16):
+                    pass
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if self in _LIVE:
+            _LIVE.remove(self)
+
+
+def pump(sessions: Sequence[Session], until: Callable[[], bool], timeout: float) -> bool:
+    """Read every session's output until `until()` holds or `timeout` passes; returns `until()`."""
+    deadline = time.perf_counter() + timeout
+    open_fds = {s.fd: s for s in sessions if s.fd >= 0}
+    while not until():
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return False
+        if not open_fds:
+            time.sleep(min(left, 0.05))
+            continue
+        ready, _, _ = select.select(list(open_fds), [], [], min(left, 0.05))
+        for fd in ready:
+            if not open_fds[fd].read_ready():
+                del open_fds[fd]
+    return True
+
+
+def stop_all() -> None:
+    for session in list(_LIVE):
+        session.kill()
+        session.close()
+
+
+# -- the apps --------------------------------------------------------------------------------
+
+
+class Apps:
+    """How to start rotmon and the minimal app, with an environment of their own."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        config_dir = root / "config"  # empty: the default configuration, never the user's
+        config_dir.mkdir()
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TEXTUAL", "ROTMON_"))
+            and k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES")
+        }
+        env.update(
+            TERM="xterm-256color",
+            COLUMNS=str(COLS),
+            LINES=str(ROWS),
+            ROTMON_CONFIG_DIR=str(config_dir),
+            ROTMON_CACHE_DIR=str(root / "unused-cache"),
+        )
+        self.env = env
+        script = Path(sys.executable).with_name("rotmon")
+        found = str(script) if script.is_file() else shutil.which("rotmon")
+        if not found:
+            raise SystemExit("benchmarks: the rotmon command is not installed (pip install -e .)")
+        self.rotmon_cmd = found
+        self._n = 0
+
+    def rotmon(self, cache_dir: Path) -> Session:
+        argv = [self.rotmon_cmd, "--offline", "--cache-dir", str(cache_dir)]
+        return Session("rotmon", argv, self.env)
+
+    def minimal(self) -> Session:
+        return Session("minimal", [sys.executable, str(MINIMAL_APP)], self.env)
+
+    def new_dir(self, prefix: str) -> Path:
+        self._n += 1
+        path = self.root / f"{prefix}-{self._n}"
+        path.mkdir()
+        return path
+
+
+@dataclass
+class StartRun:
+    first_byte: float | None
+    first_paint: float | None
+    figures: float | None
+    quit: float | None
+    rss: float | None
+
+
+def start_once(session: Session) -> StartRun:
+    """Start, wait for the first figure, note the RSS, quit with `q`."""
+    session.start()
+    try:
+        pump([session], lambda: session.figures is not None or not session.alive, START_TIMEOUT)
+        rss = rss_mib(session.pid)
+        run = StartRun(session.first_byte, session.first_paint, session.figures, None, rss)
+    finally:
+        quit_time = session.stop()
+    run.quit = quit_time
+    if session.figures is None:
+        print(f"  warning: {session.name} showed no figure within {START_TIMEOUT:.0f} s")
+    return run
+
+
+def fill_warm_cache(apps: Apps) -> Path:
+    """Run the dashboard once on an empty cache dir and let it settle: the warm cache."""
+    warm = apps.new_dir("warm-cache")
+    session = apps.rotmon(warm).start()
+    try:
+        if not pump([session], lambda: session.figures is not None, START_TIMEOUT):
+            raise SystemExit("benchmarks: rotmon showed no figures while filling the cache")
+        pump([session], lambda: False, SETTLE_SECONDS)
+    finally:
+        session.stop()
+    return warm
+
+
+def import_seconds(module: str, extra_path: Path | None, runs: int) -> float:
+    """Median wall time of `python -c 'import MODULE'` minus that of `python -c pass`."""
+    env = dict(os.environ)
+    if extra_path is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_path), env.get("PYTHONPATH")]))
+
+    def wall(code: str) -> float:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], env=env, check=True)
+        return time.perf_counter() - t
+
+    wall("pass"), wall(f"import {module}")  # warm the page cache
+    base = statistics.median(wall("pass") for _ in range(runs))
+    return statistics.median(wall(f"import {module}") for _ in range(runs)) - base
+
+
+@dataclass
+class IdleResult:
+    settled_rss: float | None = None
+    figures_rss: float | None = None
+    after_rss: float | None = None
+    peak_rss: float | None = None
+    startup_cpu: float | None = None
+    cpu_pct: float | None = None
+    bps: float | None = None
+    writes: list[tuple[float, int]] = field(default_factory=list)
+    wakeups: float | None = None
+    threads: str = ""
+    last_settle_write: float | None = None
+
+
+def measure_idle(sessions: list[Session], seconds: float) -> dict[str, IdleResult]:
+    """Start both apps, wait for figures + SETTLE_SECONDS, then watch them side by side."""
+    results = {s.name: IdleResult() for s in sessions}
+    for s in sessions:
+        s.start()
+    try:
+        ok = pump(sessions, lambda: all(s.figures is not None for s in sessions), START_TIMEOUT)
+        if not ok:
+            raise SystemExit("benchmarks: an app showed no figures before the idle measurement")
+        for s in sessions:
+            results[s.name].figures_rss = rss_mib(s.pid)
+        settle_end = max(s.t0 + s.figures for s in sessions if s.figures) + SETTLE_SECONDS
+        pump(sessions, lambda: False, settle_end - time.perf_counter())
+        start: dict[str, tuple[int, int, int, float]] = {}
+        for s in sessions:
+            r = results[s.name]
+            r.settled_rss = rss_mib(s.pid)
+            r.startup_cpu = cpu_ticks(s.pid) / CLK_TCK
+            r.threads = proc_status(s.pid).get("Threads", "?")
+            settle_writes = [t for t, _ in s.writes if t > (s.figures or 0)]
+            r.last_settle_write = (max(settle_writes) - s.figures) if settle_writes else None
+        for s in sessions:
+            start[s.name] = (cpu_ticks(s.pid), s.nbytes, context_switches(s.pid), s.elapsed())
+        pump(sessions, lambda: False, seconds)
+        for s in sessions:
+            ticks0, bytes0, switches0, t0 = start[s.name]
+            wall = s.elapsed() - t0
+            r = results[s.name]
+            r.cpu_pct = 100.0 * (cpu_ticks(s.pid) - ticks0) / CLK_TCK / wall
+            r.bps = (s.nbytes - bytes0) / wall
+            r.wakeups = (context_switches(s.pid) - switches0) / wall
+            r.writes = [(t - t0, n) for t, n in s.writes if t >= t0]
+            r.after_rss = rss_mib(s.pid)
+            r.peak_rss = rss_mib(s.pid, "VmHWM")
+    finally:
+        for s in sessions:
+            s.stop()
+    return results
+
+
+# -- analytics and refresh -------------------------------------------------------------------
+
+
+class RecordedProvider:
+    """Serves recorded daily rows as `FetchResult`s, the way `YahooProvider.fetch` answers.
+
+    The rows are real: the bundled snapshot's (or scaled copies of them). The cache under test
+    holds history up to `NEW_DAYS` trading days before the snapshot's end; a fetch returns every
+    recorded row of the asked symbols from `start` on, i.e. the overlap the refresh checks for
+    re-adjustment plus the days the cache lacks, exactly as Yahoo would for a cache that is a
+    week behind.
+    """
+
+    name = "recorded"
+
+    def __init__(self, rows: dict[str, list[tuple]]) -> None:
+        self.rows = rows
+        self.dates = {s: [r[1] for r in series] for s, series in rows.items()}
+
+    def fetch(self, symbols: Sequence[str], start: date, end: date | None = None) -> FetchResult:
+
+        lo, hi = start.isoformat(), (end.isoformat() if end else "9999-12-31")
+        out: list[tuple] = []
+        failed: dict[str, str] = {}
+        for symbol in symbols:
+            dates = self.dates.get(symbol)
+            if not dates:
+                failed[symbol] = "no data returned"
+                continue
+            i, j = bisect.bisect_left(dates, lo), bisect.bisect_right(dates, hi)
+            out.extend(self.rows[symbol][i:j])
+        from tui.data.yahoo import FetchResult
+
+        return FetchResult(out, failed, None)
+
+
+def snapshot_series() -> dict[str, list[tuple]]:
+    """The bundled universe prices, per symbol, date-ordered."""
+    from tui.data.snapshot import PRICES_FILE, iter_price_rows
+
+    series: dict[str, list[tuple]] = {}
+    for row in iter_price_rows(PRICES_FILE):
+        series.setdefault(row[0], []).append(row)
+    for rows in series.values():
+        rows.sort(key=lambda r: r[1])
+    return series
+
+
+def derived_series(real: dict[str, list[tuple]], n: int) -> dict[str, list[tuple]]:
+    """`n` series: the real ones, then copies scaled by 0.6, 0.7, … and suffixed `_01`, `_02`, …"""
+    out = dict(real)
+    k = 0
+    while len(out) < n:
+        k += 1
+        factor = 0.5 + 0.1 * k
+        for base, rows in real.items():
+            if len(out) >= n:
+                break
+            name = f"{base}_{k:02d}"
+            out[name] = [
+                (name, r[1], *(None if v is None else v * factor for v in r[2:7]), r[7])
+                for r in rows
+            ]
+    return out
+
+
+def last_years(series: dict[str, list[tuple]], first_day: str) -> dict[str, list[tuple]]:
+    return {s: [r for r in rows if r[1] >= first_day] for s, rows in series.items()}
+
+
+def build_cache(path: Path, series: dict[str, list[tuple]], upto: str) -> tuple[float, int]:
+    """A cache file holding every row dated <= `upto`; returns (seconds, rows written)."""
+    from tui.data.cache import Cache
+    from tui.data.snapshot import SNAPSHOT_FETCHED_AT, SNAPSHOT_SOURCE
+
+    def rows() -> Iterator[tuple]:
+        for symbol_rows in series.values():
+            for row in symbol_rows:
+                if row[1] <= upto:
+                    yield row
+
+    t = time.perf_counter()
+    with Cache(path) as cache:
+        written = cache.upsert_prices(rows(), SNAPSHOT_SOURCE, SNAPSHOT_FETCHED_AT)
+    return time.perf_counter() - t, written
+
+
+@dataclass
+class RefreshResult:
+    symbols: int
+    seconds: list[float]
+    rows_written: int
+    new_rows: int
+    message: str
+    refreshed: Path
+    """The last refreshed copy, kept: history up to the snapshot's last day."""
+
+
+def time_refresh(
+    base: Path, work: Path, series: dict[str, list[tuple]], runs: int
+) -> RefreshResult:
+    """run_refresh on fresh copies of the cache file at `base`, against recorded rows."""
+    from tui.data.cache import Cache
+    from tui.data.refresh import run_refresh
+
+    provider = RecordedProvider(series)
+    now = datetime(2026, 8, 3, 14, 0, tzinfo=UTC)  # the Monday after the snapshot's last day
+    seconds = []
+    outcome = None
+    for i in range(runs):
+        target = work / f"{base.stem}-refresh-{i}.sqlite"
+        shutil.copyfile(base, target)
+        with Cache(target) as cache:
+            t = time.perf_counter()
+            outcome = run_refresh(cache, provider, list(series), now=now)
+            seconds.append(time.perf_counter() - t)
+        if i < runs - 1:
+            target.unlink()
+    assert outcome is not None
+    return RefreshResult(
+        len(series), seconds, outcome.rows_written, outcome.new_rows, outcome.message, target
+    )
+
+
+@dataclass
+class AnalyticsResult:
+    symbols: int
+    rows: int
+    report: list[float]
+    read: list[float]
+    table: list[float]
+    checklist: list[float]
+    first_report: float
+    default_report: list[float]
+    default_symbols: int
+
+
+def time_analytics(
+    cache_path: Path, symbols: list[str], default_cache: Path, runs: int
+) -> AnalyticsResult:
+    from tui.analytics.table import build_table
+    from tui.config import Config
+    from tui.data.cache import Cache
+    from tui.regime.checklist import evaluate
+    from tui.regime.fed import load_decisions
+    from tui.report import build_report
+
+    def timed(fn: Callable[[], object]) -> float:
+        t = time.perf_counter()
+        fn()
+        return time.perf_counter() - t
+
+    with Cache(cache_path) as cache:
+        first = timed(lambda: build_report(cache, symbols, "SPY"))  # includes pandas' imports
+        report = [timed(lambda: build_report(cache, symbols, "SPY")) for _ in range(runs)]
+        wanted = [*symbols, *[s for s in ("SPY", "IWM", "EEM", "RSP") if s not in symbols]]
+        read = [timed(lambda: cache.read_closes(wanted)) for _ in range(runs)]
+        closes = cache.read_closes(wanted)
+        table = [timed(lambda: build_table(closes, symbols, "SPY")) for _ in range(runs)]
+        decisions = load_decisions()
+        checks = [timed(lambda: evaluate(closes, decisions)) for _ in range(runs)]
+        n_rows = int(closes.notna().sum().sum())
+    table_symbols = [s for g in Config().groups for s in g.symbols]
+    with Cache(default_cache) as cache:
+        default = [timed(lambda: build_report(cache, table_symbols, "SPY")) for _ in range(runs)]
+    return AnalyticsResult(
+        len(symbols), n_rows, report, read, table, checks, first, default, len(table_symbols)
+    )
+
+
+# -- the table -------------------------------------------------------------------------------
+
+
+def med(values: Sequence[float | None]) -> float | None:
+    clean = [v for v in values if v is not None]
+    return statistics.median(clean) if clean else None
+
+
+def secs(values: Sequence[float | None] | float | None, spread: bool = True) -> str:
+    if values is None:
+        return "—"
+    if isinstance(values, int | float):
+        return f"{values:.3f} s"
+    clean = [v for v in values if v is not None]
+    if not clean:
+        return "—"
+    text = f"{statistics.median(clean):.3f} s"
+    if spread and len(clean) > 1:
+        text += f" ({min(clean):.3f}–{max(clean):.3f})"
+    if len(clean) < len(values):
+        text += f" [{len(values) - len(clean)} failed]"
+    return text
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}×" if a is not None and b else "—"
+
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("ok" if ok else "MISSED")
+
+
+def mib(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} MiB"
+
+
+def render(header: list[str], sections: list[tuple[str, list[tuple[str, ...]]]]) -> str:
+    columns = ("Figure", "rotmon", "minimal app", "ratio", "target", "")
+    rows = [r for _, body in sections for r in body]
+    widths = [max(len(columns[i]), *(len(r[i]) for r in rows)) for i in range(len(columns))]
+
+    def line(cells: Sequence[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = [
+            c.rjust(w) if i < 4 else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells[1:], widths[1:], strict=True), start=1)
+        ]
+        return "  ".join([first, *rest]).rstrip()
+
+    total = sum(widths) + 2 * (len(widths) - 1)
+    out = [*header, "", line(columns), "─" * total]
+    for title, body in sections:
+        out.append(title)
+        out.extend(line(r) for r in body)
+    out.append("─" * total)
+    return "\n".join(out)
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--idle-seconds", type=float, default=None, help="idle window (default 60; 10 with --quick)"
+    )
+    parser.add_argument("--quick", action="store_true", help="short idle, fewer repeats")
+    parser.add_argument(
+        "--runs", type=int, default=None, help="start-ups of each kind (default 9; 3 with --quick)"
+    )
+    args = parser.parse_args(argv)
+    if not sys.platform.startswith("linux"):
+        raise SystemExit("benchmarks: Linux only (/proc and pseudo-terminals)")
+    idle_seconds = args.idle_seconds or (10.0 if args.quick else 60.0)
+    runs = args.runs or (3 if args.quick else 9)
+    calc_runs = 3 if args.quick else 7
+
+    begun = time.perf_counter()
+    root = Path(tempfile.mkdtemp(prefix="rotmon-bench-"))
+    old_term = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        return _run(root, idle_seconds, runs, calc_runs, begun, args.quick)
+    finally:
+        stop_all()
+        shutil.rmtree(root, ignore_errors=True)
+        signal.signal(signal.SIGTERM, old_term)
+
+
+def _run(
+    root: Path, idle_seconds: float, runs: int, calc_runs: int, begun: float, quick: bool
+) -> int:
+    def progress(text: str) -> None:
+        print(f"[{time.perf_counter() - begun:6.1f} s] {text}", file=sys.stderr, flush=True)
+
+    apps = Apps(root)
+    header = [
+        "Rotation Monitor benchmarks" + (" (--quick)" if quick else ""),
+        *machine_lines(),
+        f"Apps in a pseudo-terminal {COLS}x{ROWS}, TERM=xterm-256color, default config, "
+        f"`rotmon --offline`; start-ups: median (min–max) of {runs} runs each, interleaved",
+    ]
+
+    # 1-2. Start-up.
+    progress("filling the warm cache (one dashboard run, settled 5 s)…")
+    warm = fill_warm_cache(apps)
+    start_once(apps.minimal())  # warm the page cache for Textual's files too
+    results: dict[str, list[StartRun]] = {"warm": [], "cold": [], "minimal": []}
+    kinds = list(results)
+    for i in range(runs):
+        progress(f"start-up run {i + 1}/{runs}…")
+        for kind in kinds[i % 3 :] + kinds[: i % 3]:  # rotate the order run to run
+            cold = apps.new_dir("cold-cache") if kind == "cold" else None
+            session = apps.minimal() if kind == "minimal" else apps.rotmon(cold or warm)
+            results[kind].append(start_once(session))
+            if cold is not None:
+                shutil.rmtree(cold, ignore_errors=True)
+
+    progress("import times…")
+    import_runs = 3 if quick else 5
+    imp_rotmon = import_seconds("tui.cli, tui.app.app", None, import_runs)
+    imp_minimal = import_seconds("minimal_app", HERE, import_runs)
+
+    # 3 + 6. Idle and memory, both apps side by side.
+    progress(f"idle: both apps started, settle {SETTLE_SECONDS:.0f} s, watch {idle_seconds:.0f} s…")
+    idle = measure_idle([apps.rotmon(warm), apps.minimal()], idle_seconds)
+
+    # 4-5. Analytics and refresh, in this process.
+    progress("analytics: building the 500-symbol cache…")
+    real = snapshot_series()
+    end_day = max(r[1] for r in real["SPY"])
+    spy_dates = [r[1] for r in real["SPY"]]
+    cutoff = spy_dates[-NEW_DAYS - 1]  # the cache under refresh lacks the last NEW_DAYS days
+    first_day = f"{int(end_day[:4]) - YEARS}{end_day[4:]}"
+    first_day = min(d for d in spy_dates if d > first_day)
+    big = last_years(derived_series(real, N_SYMBOLS), first_day)
+    small_base, big_base = root / "default.sqlite", root / "big.sqlite"
+    _, small_rows = build_cache(small_base, real, cutoff)
+    build_s, big_rows = build_cache(big_base, big, cutoff)
+    progress("refresh: default universe and 500 symbols…")
+    refresh_runs = 3 if quick else 5
+    work = apps.new_dir("refresh")
+    from tui.config import Config
+
+    universe = Config().symbols()
+    ref_small = time_refresh(
+        small_base, work, {s: real[s] for s in universe if s in real}, refresh_runs
+    )
+    ref_big = time_refresh(big_base, work, big, refresh_runs)
+    # The refreshed copies hold history up to the snapshot's last day: the analytics read them.
+    progress("analytics: build_report…")
+    analytics = time_analytics(ref_big.refreshed, list(big), ref_small.refreshed, calc_runs)
+
+    # -- the table
+    w, c, m = results["warm"], results["cold"], results["minimal"]
+
+    def col(rs: list[StartRun], attr: str) -> list[float | None]:
+        return [getattr(r, attr) for r in rs]
+
+    m_fig = med(col(m, "figures"))
+    rot, mini = idle["rotmon"], idle["minimal"]
+    sections: list[tuple[str, list[tuple[str, ...]]]] = []
+
+    def startup_rows(rs: list[StartRun], target: float) -> list[tuple[str, ...]]:
+        fig = med(col(rs, "figures"))
+        return [
+            (
+                "  first output byte",
+                secs(col(rs, "first_byte")),
+                secs(col(m, "first_byte")),
+                ratio(med(col(rs, "first_byte")), med(col(m, "first_byte"))),
+                "",
+                "",
+            ),
+            (
+                "  first paint (first cursor-addressed write)",
+                secs(col(rs, "first_paint")),
+                secs(col(m, "first_paint")),
+                ratio(med(col(rs, "first_paint")), med(col(m, "first_paint"))),
+                "",
+                "",
+            ),
+            (
+                "  first frame with figures",
+                secs(col(rs, "figures")),
+                secs(col(m, "figures")),
+                ratio(fig, m_fig),
+                f"≤ {target:g}×",
+                verdict(None if fig is None or not m_fig else fig / m_fig <= target),
+            ),
+        ]
+
+    sections.append(("Start-up, warm cache (filled by a previous run)", startup_rows(w, 1.5)))
+    sections.append(
+        ("Start-up, cold: empty cache dir, bundled snapshot seeded", startup_rows(c, 3.0))
+    )
+    sections.append(
+        (
+            "Start-up, parts",
+            [
+                (
+                    "  import app modules (python -c, minus bare python)",
+                    secs(imp_rotmon),
+                    secs(imp_minimal),
+                    ratio(imp_rotmon, imp_minimal),
+                    "",
+                    "",
+                ),
+                (
+                    "  quit: 'q' to process exit (warm runs)",
+                    secs(col(w, "quit")),
+                    secs(col(m, "quit")),
+                    "",
+                    "",
+                    "",
+                ),
+                (
+                    "  CPU time used from launch to settled",
+                    secs(rot.startup_cpu),
+                    secs(mini.startup_cpu),
+                    ratio(rot.startup_cpu, mini.startup_cpu),
+                    "",
+                    "",
+                ),
+                (
+                    "  last output after figures (settling)",
+                    "—" if rot.last_settle_write is None else f"+{rot.last_settle_write:.2f} s",
+                    "—" if mini.last_settle_write is None else f"+{mini.last_settle_write:.2f} s",
+                    "",
+                    "",
+                    "",
+                ),
+            ],
+        )
+    )
+
+    def n_writes(r: IdleResult) -> str:
+        return f"{len(r.writes)} ({sum(n for _, n in r.writes)} B)"
+
+    sections.append(
+        (
+            f"Idle, {idle_seconds:g} s window from {SETTLE_SECONDS:g} s after figures "
+            "(both apps side by side)",
+            [
+                (
+                    "  CPU (utime+stime, incl. children; % of one core)",
+                    f"{rot.cpu_pct:.3f} %",
+                    f"{mini.cpu_pct:.3f} %",
+                    "",
+                    f"< {TARGETS['cpu']:g} %",
+                    verdict(rot.cpu_pct < TARGETS["cpu"]),
+                ),
+                (
+                    "  bytes written to the terminal",
+                    f"{rot.bps:.1f} B/s",
+                    f"{mini.bps:.1f} B/s",
+                    "",
+                    f"< {TARGETS['bps']:g} B/s",
+                    verdict(rot.bps < TARGETS["bps"]),
+                ),
+                ("  terminal writes (total bytes)", n_writes(rot), n_writes(mini), "", "", ""),
+                (
+                    "  wake-ups (context switches, all threads)",
+                    f"{rot.wakeups:.1f} /s",
+                    f"{mini.wakeups:.1f} /s",
+                    "",
+                    "",
+                    "",
+                ),
+                ("  threads", rot.threads, mini.threads, "", "", ""),
+            ],
+        )
+    )
+    sections.append(
+        (
+            "Memory (VmRSS)",
+            [
+                ("  at first figures", mib(rot.figures_rss), mib(mini.figures_rss), "", "", ""),
+                (
+                    "  settled (5 s after figures)",
+                    mib(rot.settled_rss),
+                    mib(mini.settled_rss),
+                    ratio(rot.settled_rss, mini.settled_rss),
+                    "",
+                    "",
+                ),
+                (
+                    f"  after the {idle_seconds:g} s idle",
+                    mib(rot.after_rss),
+                    mib(mini.after_rss),
+                    "",
+                    "",
+                    "",
+                ),
+                ("  peak (VmHWM)", mib(rot.peak_rss), mib(mini.peak_rss), "", "", ""),
+            ],
+        )
+    )
+    a = analytics
+    sections.append(
+        (
+            f"Analytics: {a.symbols} symbols × {YEARS} y daily ({a.rows:,} closes), "
+            f"median of {calc_runs}",
+            [
+                (
+                    f"  build_report(cache, {a.symbols} symbols, 'SPY')",
+                    secs(a.report),
+                    "",
+                    "",
+                    f"< {TARGETS['report']:g} s",
+                    verdict((med(a.report) or 0) < TARGETS["report"]),
+                ),
+                ("    cache.read_closes", secs(a.read), "", "", "", ""),
+                ("    build_table", secs(a.table), "", "", "", ""),
+                ("    checklist (regime.evaluate)", secs(a.checklist), "", "", "", ""),
+                (
+                    "  first build_report in a process (+ imports)",
+                    secs(a.first_report),
+                    "",
+                    "",
+                    "",
+                    "",
+                ),
+                (
+                    f"  build_report, default universe ({a.default_symbols} symbols)",
+                    secs(a.default_report),
+                    "",
+                    "",
+                    "",
+                    "",
+                ),
+                (
+                    f"  building that cache: upsert_prices of {big_rows:,} rows",
+                    secs(build_s),
+                    "",
+                    "",
+                    "",
+                    "",
+                ),
+            ],
+        )
+    )
+
+    def refresh_row(label: str, r: RefreshResult) -> tuple[str, ...]:
+        return (
+            f"  {label} ({r.symbols} symbols): {r.rows_written:,} rows written, {r.new_rows:,} new",
+            secs(r.seconds),
+            "",
+            "",
+            "",
+            "",
+        )
+
+    sections.append(
+        (
+            f"Refresh: run_refresh, cache {NEW_DAYS} trading days behind (to {cutoff}), "
+            f"recorded provider, median of {refresh_runs}",
+            [
+                refresh_row("default universe", ref_small),
+                refresh_row("500 symbols", ref_big),
+            ],
+        )
+    )
+
+    print(render(header, sections))
+    notes = []
+    for name, r in (("rotmon", rot), ("minimal app", mini)):
+        if r.writes:
+            times = ", ".join(f"+{t:.1f} s ({n} B)" for t, n in r.writes[:8])
+            notes.append(f"{name} wrote to the terminal while idle at {times}")
+    stragglers = [
+        s
+        for s in ("rotmon", "minimal")
+        if any(r.quit is None for r in results.get("warm" if s == "rotmon" else "minimal", []))
+    ]
+    if stragglers:
+        notes.append("had to kill after 'q': " + ", ".join(stragglers))
+    notes.append(f"refresh message (500 symbols): {ref_big.message}")
+    notes.append(
+        f"default-universe cache: {small_rows:,} snapshot rows to {cutoff}; "
+        f"total run time {time.perf_counter() - begun:.0f} s"
+    )
+    for note in notes:
+        print("· " + note)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
