@@ -247,3 +247,69 @@ async def test_drilldown_fits_80_columns(tmp_path: Path) -> None:
         width = sum(c.get_render_width(holdings) for c in holdings.columns.values())
         assert width <= holdings.scrollable_content_region.width
         assert cell_text(holdings, "NVDA", "rs_sector")[0] in "+−"
+
+
+async def test_real_yahoo_provider_failing_offline(tmp_path: Path) -> None:
+    """yfinance itself fails (conftest points its proxy at a closed port): OFFLINE, no crash."""
+    app = RotmonApp(Config(), cache_path=tmp_path / "cache" / "rotmon.sqlite", clock=lambda: CLOCK)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        assert app.status.state == "offline", app.status
+        assert str(app.screen.query_one("#banner", Static).render()).startswith("OFFLINE")
+        assert app.report is not None and app.report.as_of == "2026-07-31"
+        # The refresh's own files stay under our cache dir.
+        assert (tmp_path / "cache" / "yfinance").is_dir()
+
+
+class HangingProvider:
+    """A provider stuck on a network call that never answers."""
+
+    name = "hanging"
+
+    def __init__(self) -> None:
+        import threading
+
+        self.release = threading.Event()
+        self.started = threading.Event()
+
+    def fetch(self, symbols: Sequence[str], start: date, end: date | None = None) -> FetchResult:
+        self.started.set()
+        self.release.wait(60)
+        return FetchResult(rows=[], failed={}, problem="timeout", detail="timed out")
+
+
+async def test_q_quits_at_once_while_a_refresh_hangs(tmp_path: Path) -> None:
+    import time
+
+    provider = HangingProvider()
+    app = make_app(tmp_path, provider)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(200):
+                if provider.started.is_set():
+                    break
+                await asyncio.sleep(0.05)
+            assert provider.started.is_set()
+            assert app.status.refreshing
+            began = time.monotonic()
+            await pilot.press("q")
+        assert time.monotonic() - began < 3
+        assert not app.is_running
+    finally:
+        provider.release.set()
+
+
+async def test_no_color_still_shows_direction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        assert app.no_color
+        table = app.screen.query_one(SectorTable)
+        # Direction is in the text itself: signs on returns, arrows on trends.
+        assert cell_text(table, "XLK", "1M")[0] in "+−"
+        assert cell_text(table, "XLK", "trend") in "▲▼◆"

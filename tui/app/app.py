@@ -176,7 +176,10 @@ class RotmonApp(App[int]):
         from tui.data.cache import Cache
         from tui.report import Report, next_fomc, summary_key
 
+        from tui.data.refresh import consecutive_failures
+
         cache = Cache(self.cache_path)
+        self.failures = consecutive_failures(cache)  # backoff carries over a restart
         self.cache = cache
         symbols = self.config.symbols()
         key = summary_key(symbols, self.config.benchmark)
