@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Static
-from textual.worker import WorkerState
+from textual.worker import WorkerFailed, WorkerState
 
 from tui.app.app import RotmonApp
 from tui.app.screens.dashboard import DashboardScreen
@@ -56,7 +57,8 @@ def make_app(tmp_path: Path, provider: object | None = None, **kwargs: object) -
 async def settle(app: RotmonApp) -> None:
     """Wait until every worker (load, then the refresh it starts) has finished."""
     for _ in range(500):
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerFailed):  # failures are the app's to report, not ours
+            await app.workers.wait_for_complete()
         await asyncio.sleep(0.02)
         if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
             return
@@ -313,3 +315,76 @@ async def test_no_color_still_shows_direction(
         # Direction is in the text itself: signs on returns, arrows on trends.
         assert cell_text(table, "XLK", "1M")[0] in "+−"
         assert cell_text(table, "XLK", "trend") in "▲▼◆"
+
+
+async def test_a_hung_refresh_is_abandoned_and_retried(tmp_path: Path) -> None:
+    provider = HangingProvider()
+    app = make_app(tmp_path, provider)
+    app.refresh_deadline = 0.5
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app)
+            await pilot.pause()
+            assert app.status.state == "stale"
+            assert "gave up after" in app.status.message
+            assert not app.status.refreshing
+            assert app._refresh_timer is not None  # the next refresh is scheduled
+    finally:
+        provider.release.set()
+
+
+async def test_markup_in_user_text_cannot_crash_the_app(tmp_path: Path) -> None:
+    app = make_app(tmp_path, problems=['config.toml:3: groups.Mine: "[/x]" is not a ticker'])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        assert any("[/x]" in n.message for n in app._notifications)
+
+
+async def test_sort_state_shows_in_the_header(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(app)
+        table = app.screen.query_one(SectorTable)
+        await pilot.press("s")  # first sortable column after 'as configured': Symbol
+        await pilot.press("s")  # then Last, descending
+        await pilot.pause()
+        labels = [str(c.label) for c in table.columns.values()]
+        assert "Last▼" in labels and labels.count("Last▼") == 1
+        await pilot.press("S")
+        await pilot.pause()
+        assert "Last▲" in [str(c.label) for c in table.columns.values()]
+
+
+async def test_rows_older_than_the_benchmark_are_marked(tmp_path: Path) -> None:
+    """A symbol whose data stops early (here: imported up to 2026-06-30) is flagged with '*'."""
+    from tui.data.cache import Cache
+    from tui.data.snapshot import seed_cache
+
+    path = tmp_path / "cache" / "rotmon.sqlite"
+    with Cache(path) as cache:
+        seed_cache(cache)
+        # Keep only the part of ZION's history up to 2026-06-30.
+        cache._conn.execute("DELETE FROM prices WHERE symbol = 'ZION' AND date > '2026-06-30'")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        table = app.screen.query_one(SectorTable)
+        assert cell_text(table, "ZION", "symbol") == "ZION*"
+        assert cell_text(table, "RF", "symbol") == "RF"
+
+
+async def test_v_only_shows_in_the_compact_layout(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        assert app.screen.check_action("cycle_pane", ()) is True
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.screen.query_one("#rs-thesis").display
+        assert not app.screen.query_one("#rs-selected").display
+        await pilot.resize_terminal(160, 50)
+        await pilot.pause()
+        assert app.screen.check_action("cycle_pane", ()) is False

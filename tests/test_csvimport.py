@@ -178,3 +178,7 @@ def test_import_keeps_prior_cached_rows(tmp_path: Path, cache: Cache) -> None:
     assert cache.read_prices("XLK").equals(before_xlk)
     assert cache.last_dates()["MYFUND"] == "2026-08-03"
     assert cache.symbol_info()["XLK"].source == "snapshot"
+    # Blank fields in the file keep the cached open/high/low/close/volume of that day.
+    for column in ("open", "high", "low", "close", "volume"):
+        assert after_spy.loc["2026-07-31", column] == before_spy.loc["2026-07-31", column]
+    assert before_spy.loc["2026-07-31", "open"] > 0  # SPY has full OHLCV in the snapshot

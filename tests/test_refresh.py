@@ -478,3 +478,35 @@ def test_with_the_real_yahoo_provider_offline(
     assert_same(before, snapshot_of(cache, ["SPY"]))
     assert cache.get_meta("last_success_at") is None
     assert capfd.readouterr() == ("", "")
+
+
+def test_a_symbol_far_behind_gets_its_own_batch(tmp_path: Path) -> None:
+    """One stale symbol must not make every refresh re-download months for all the others."""
+    from tui.data.cache import Cache as RealCache
+    from tui.data.refresh import run_refresh as refresh
+
+    class Recorder:
+        name = "recorder"
+
+        def __init__(self) -> None:
+            self.calls: list[tuple[list[str], date]] = []
+
+        def fetch(self, symbols, start, end=None):  # type: ignore[no-untyped-def]
+            self.calls.append((sorted(symbols), start))
+            return FetchResult(rows=[], failed={}, problem=None)
+
+    with RealCache(tmp_path / "c.sqlite") as cache:
+        cache.upsert_prices(
+            [
+                ("AAA", "2026-07-30", None, None, None, 10.0, 10.0, None),
+                ("BBB", "2026-07-31", None, None, None, 20.0, 20.0, None),
+                ("OLD", "2026-01-09", None, None, None, 30.0, 30.0, None),
+            ],
+            source="csv:x.csv",
+        )
+        provider = Recorder()
+        refresh(cache, provider, ["AAA", "BBB", "OLD"], now=datetime(2026, 8, 3, 20, tzinfo=UTC))
+    assert provider.calls == [
+        (["AAA", "BBB"], date(2026, 7, 20)),
+        (["OLD"], date(2025, 12, 30)),
+    ]

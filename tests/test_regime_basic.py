@@ -338,3 +338,21 @@ def test_check_to_dict() -> None:
         "value": "+1.23%",
         "detail": "why",
     }
+
+
+def test_fed_check_is_unknown_once_decisions_pass_beyond_the_policy_data() -> None:
+    """The bundled changes end 2025-12-10; by 2026-07-31 five scheduled decisions have passed."""
+    import pandas as pd
+
+    from tui.regime.checklist import evaluate
+    from tui.regime.fed import load_decisions
+    from tui.regime.fomc import load_meetings
+
+    frame = pd.DataFrame({"SPY": [1.0]}, index=pd.DatetimeIndex(["2026-07-31"], name="date"))
+    fed = evaluate(frame, load_decisions(), meetings=load_meetings())[0]
+    assert fed.status == "unknown"
+    assert fed.value.startswith("last known move −25 bp on 2025-12-10")
+    assert "5 later decisions not in the data" in fed.value
+    # On the day of the last known decision the data is current: the cut counts.
+    on_the_day = evaluate(frame, load_decisions(), as_of="2025-12-10", meetings=load_meetings())[0]
+    assert on_the_day.status == "pass"

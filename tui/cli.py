@@ -153,6 +153,8 @@ def run_dashboard(args: argparse.Namespace) -> int:
     config, problems = _load_config(args)
     app = RotmonApp(config, problems, cache_path=_cache_path(args), offline=args.offline)
     result = app.run()
+    if app.return_code:  # an unhandled error inside the app: never report success
+        return app.return_code
     return int(result or 0)
 
 
@@ -167,8 +169,11 @@ def run_refresh(args: argparse.Namespace) -> int:
         seed_cache(cache, symbols)
         provider = YahooProvider(timeout=10.0, tz_cache_dir=cache.path.parent / "yfinance")
         outcome = refresh(cache, provider, symbols)
-    print(outcome.message)
-    return 0 if outcome.problem is None else 1
+    if outcome.problem is None:
+        print(outcome.message)
+        return 0
+    _warn(outcome.message)
+    return 1
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -111,7 +111,7 @@ def build_report(
     *,
     as_of: str | None = None,
     now: datetime | None = None,
-    spark_points: int = 40,
+    spark_points: int = 63,
 ) -> Report:
     """Compute the table, the checklist and the next FOMC decision from cached closes.
 
@@ -122,6 +122,7 @@ def build_report(
     from tui.analytics.table import build_table, row_to_dict
     from tui.regime.checklist import check_to_dict, evaluate
     from tui.regime.fed import load_decisions
+    from tui.regime.fomc import load_meetings
     from tui.universe import YIELDS
 
     wanted = list(dict.fromkeys([*symbols, benchmark]))
@@ -136,8 +137,12 @@ def build_report(
             # Yield points, not returns: the table shows these as basis points.
             item["chg"] = period_changes(closes[row.symbol])
         rows.append(item)
-    checks = [check_to_dict(c) for c in evaluate(closes, load_decisions(), as_of=as_of)]
     last = max((r["last_date"] for r in rows if r["last_date"]), default=None)
+    # One as-of for the table and the checklist, even when the checklist reads other symbols.
+    checks = [
+        check_to_dict(c)
+        for c in evaluate(closes, load_decisions(), as_of=as_of or last, meetings=load_meetings())
+    ]
     if now is None:
         now = as_of_moment(as_of) if as_of else datetime.now(UTC)
     missing = [r["symbol"] for r in rows if r["close"] is None]

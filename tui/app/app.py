@@ -9,6 +9,7 @@ then fresh figures.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,16 +46,19 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 COMPACT_WIDTH = 120
+REFRESH_DEADLINE = 180.0  # seconds: a refresh still hanging then is abandoned
 DEFAULT_THEME = "textual-dark"
 
 
-def call_cancellable(fn: Callable[[], T], poll: float = 0.1) -> T | None:
+def call_cancellable(fn: Callable[[], T], deadline: float, poll: float = 0.1) -> T | None:
     """Run `fn` in a daemon thread; give up (returning None) if the current worker is cancelled.
 
-    A network call that hangs must not keep the app from quitting: the worker returns at once
-    when cancelled and the daemon thread dies with the process.
+    A network call that hangs must not keep the app from quitting, nor stop every later
+    refresh: the worker returns at once when cancelled, raises TimeoutError after `deadline`
+    seconds, and the daemon thread dies with the process.
     """
     worker = get_current_worker()
+    give_up = time.monotonic() + deadline
     box: dict[str, Any] = {}
 
     def target() -> None:
@@ -69,6 +73,8 @@ def call_cancellable(fn: Callable[[], T], poll: float = 0.1) -> T | None:
         thread.join(poll)
         if worker.is_cancelled:
             return None
+        if time.monotonic() > give_up:
+            raise TimeoutError(f"gave up after {deadline:g} s without an answer")
     if "error" in box:
         raise box["error"]
     return box.get("value")
@@ -123,6 +129,7 @@ class RotmonApp(App[int]):
         self.failures = 0
         self._notified: set[str] = set()
         self._refresh_timer: Timer | None = None
+        self.refresh_deadline = REFRESH_DEADLINE
         self._dashboard = DashboardScreen(self.groups, config.benchmark)
 
     # -- start-up ------------------------------------------------------------------------
@@ -151,12 +158,14 @@ class RotmonApp(App[int]):
                 title="Config problems",
                 severity="warning",
                 timeout=15,
+                markup=False,
             )
         self._show_status()
         self.load_data()
 
-    def on_resize(self) -> None:
-        self._apply_layout(self.size.width)
+    def apply_layout(self, width: int) -> None:
+        """Compact layout under COMPACT_WIDTH columns (screens call this when resized)."""
+        self._apply_layout(width)
 
     def _apply_layout(self, width: int) -> None:
         compact = width < COMPACT_WIDTH
@@ -174,9 +183,8 @@ class RotmonApp(App[int]):
     def load_data(self) -> None:
         """Open the cache, paint the saved summary, seed the snapshot, compute fresh figures."""
         from tui.data.cache import Cache
-        from tui.report import Report, next_fomc, summary_key
-
         from tui.data.refresh import consecutive_failures
+        from tui.report import Report, next_fomc, summary_key
 
         cache = Cache(self.cache_path)
         self.failures = consecutive_failures(cache)  # backoff carries over a restart
@@ -233,7 +241,8 @@ class RotmonApp(App[int]):
         provider = self.provider or self._default_provider()
         self.post_message(RefreshStarted())
         outcome = call_cancellable(
-            lambda: run_refresh(cache, provider, self.config.symbols(), now=self.clock())
+            lambda: run_refresh(cache, provider, self.config.symbols(), now=self.clock()),
+            deadline=self.refresh_deadline,
         )
         if outcome is None:
             return
@@ -275,7 +284,7 @@ class RotmonApp(App[int]):
 
     def on_cache_opened(self, message: CacheOpened) -> None:
         if message.notice:
-            self.notify(message.notice, title="Cache", severity="warning", timeout=15)
+            self.notify(message.notice, title="Cache", severity="warning", timeout=15, markup=False)
         changes: dict[str, Any] = {}
         if message.source:
             changes["source"] = message.source
@@ -327,7 +336,7 @@ class RotmonApp(App[int]):
         if kind in self._notified:
             return
         self._notified.add(kind)
-        self.notify(text, severity=severity, timeout=10)  # type: ignore[arg-type]
+        self.notify(text, severity=severity, timeout=10, markup=False)  # type: ignore[arg-type]
 
     def _show_status(self) -> None:
         for screen in self.screen_stack:
@@ -392,7 +401,6 @@ class RotmonApp(App[int]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Refresh now", "Fetch the latest prices (r)", self.action_refresh)
-        yield SystemCommand("Keys", "List every key (?)", self.action_help)
         yield SystemCommand(
             "Sort as configured", "Group order from the config", lambda: self.action_sort("config")
         )

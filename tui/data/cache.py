@@ -79,6 +79,15 @@ _UPSERT_SQL = """
         open = excluded.open, high = excluded.high, low = excluded.low,
         close = excluded.close, adj_close = excluded.adj_close, volume = excluded.volume
 """
+_MERGE_SQL = """
+    INSERT INTO prices (symbol, date, open, high, low, close, adj_close, volume)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (symbol, date) DO UPDATE SET
+        open = COALESCE(excluded.open, open), high = COALESCE(excluded.high, high),
+        low = COALESCE(excluded.low, low), close = COALESCE(excluded.close, close),
+        adj_close = COALESCE(excluded.adj_close, adj_close),
+        volume = COALESCE(excluded.volume, volume)
+"""
 _INSERT_MISSING_SQL = """
     INSERT OR IGNORE INTO prices (symbol, date, open, high, low, close, adj_close, volume)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -361,9 +370,15 @@ class Cache:
             conn.execute("COMMIT")
 
     def _write_rows(
-        self, rows: Iterable[Sequence[Any]], source: str, fetched_at: str | None, *, upsert: bool
+        self,
+        rows: Iterable[Sequence[Any]],
+        source: str,
+        fetched_at: str | None,
+        *,
+        upsert: bool,
+        merge: bool = False,
     ) -> int:
-        sql = _UPSERT_SQL if upsert else _INSERT_MISSING_SQL
+        sql = (_MERGE_SQL if merge else _UPSERT_SQL) if upsert else _INSERT_MISSING_SQL
         stamp = fetched_at or utc_now_iso()
         written = 0
         with self._tx() as conn:
@@ -401,14 +416,20 @@ class Cache:
     # ------------------------------------------------------------------------------ writing
 
     def upsert_prices(
-        self, rows: Iterable[Sequence[Any]], source: str, fetched_at: str | None = None
+        self,
+        rows: Iterable[Sequence[Any]],
+        source: str,
+        fetched_at: str | None = None,
+        *,
+        merge: bool = False,
     ) -> int:
         """Insert or replace price rows in one transaction; returns the number of rows stored.
 
         Each symbol written gets ``source`` and ``fetched_at`` (default: now, ISO UTC) and its
-        ``last_error`` cleared.
+        ``last_error`` cleared. With ``merge`` a blank (None) field keeps the cached value
+        instead of erasing it — for partial files such as a CSV with only closes.
         """
-        return self._write_rows(rows, source, fetched_at, upsert=True)
+        return self._write_rows(rows, source, fetched_at, upsert=True, merge=merge)
 
     def insert_missing(
         self, rows: Iterable[Sequence[Any]], source: str, fetched_at: str | None = None

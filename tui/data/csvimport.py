@@ -192,5 +192,8 @@ def import_csv(cache: Cache, path: Path) -> ImportResult:
     """Parse ``path`` and upsert its valid rows (source ``csv:<file name>``) in one transaction."""
     result = parse_price_csv(path)
     if result.rows:
-        result.written = cache.upsert_prices(result.rows, source=f"csv:{Path(path).name}")
+        # Merge: a blank field in the file keeps the cached value, never erases it.
+        result.written = cache.upsert_prices(
+            result.rows, source=f"csv:{Path(path).name}", merge=True
+        )
     return result

@@ -145,6 +145,22 @@ def _readjustment(
     return statistics.median(ratios) if ratios else None
 
 
+BEHIND_DAYS = 30
+"""A symbol whose last cached day is this far behind the freshest gets a batch of its own."""
+
+
+def _batches(have: Sequence[str], last: dict[str, str]) -> list[list[str]]:
+    """Cached symbols in one batch — or two, so that one stale symbol (delisted, imported
+    from an old CSV) does not make every refresh re-download months for all the others."""
+    if not have:
+        return []
+    newest = date.fromisoformat(max(last[s] for s in have))
+    cutoff = (newest - timedelta(days=BEHIND_DAYS)).isoformat()
+    current = [s for s in have if last[s] >= cutoff]
+    behind = [s for s in have if last[s] < cutoff]
+    return [batch for batch in (current, behind) if batch]
+
+
 def run_refresh(
     cache: Cache,
     provider: Provider,
@@ -169,9 +185,14 @@ def run_refresh(
     today = moment.astimezone(NEW_YORK).date()
 
     results: list[FetchResult] = []
-    if have:
-        start = date.fromisoformat(min(last[s] for s in have)) - timedelta(days=overlap_days)
-        results.append(_safe_fetch(provider, have, start))
+    for batch in _batches(have, last):
+        if any(r.problem in NETWORK_PROBLEMS for r in results):
+            blocked = results[0]
+            reason = PROBLEM_REASONS.get(blocked.problem or "", blocked.detail)
+            results.append(FetchResult([], dict.fromkeys(batch, reason), blocked.problem))
+            continue
+        start = date.fromisoformat(min(last[s] for s in batch)) - timedelta(days=overlap_days)
+        results.append(_safe_fetch(provider, batch, start))
     if new:
         blocked = next((r for r in results if r.problem in NETWORK_PROBLEMS), None)
         if blocked is None:

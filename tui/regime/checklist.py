@@ -24,6 +24,7 @@ import pandas as pd
 from tui.analytics.relative import TREND_SLOPE_DAYS, TREND_WINDOW, rs_line, rs_returns, rs_trend
 from tui.analytics.returns import WINDOWS
 from tui.regime.fed import Decision, data_end, last_change
+from tui.regime.fomc import Meeting
 
 PASS = "pass"
 FAIL = "fail"
@@ -90,8 +91,17 @@ def _series(closes: pd.DataFrame, symbol: str) -> pd.Series | None:
     return series if len(series) else None
 
 
-def _fed_check(decisions: Sequence[Decision], as_of: date | None, ref: date | None) -> Check:
-    """``fed_easing``: direction of the last target-range change on or before ``as_of``."""
+def _fed_check(
+    decisions: Sequence[Decision],
+    as_of: date | None,
+    ref: date | None,
+    meetings: Sequence[Meeting] = (),
+) -> Check:
+    """``fed_easing``: direction of the last target-range change on or before ``as_of``.
+
+    Unknown once scheduled decisions have passed that the policy data does not cover: the last
+    known move may no longer be the last move.
+    """
     name = "Fed easing cycle"
     end = data_end(decisions)
     if end is None:
@@ -109,6 +119,14 @@ def _fed_check(decisions: Sequence[Decision], as_of: date | None, ref: date | No
         f"last move {_signed(move.change_bp, 'd')} bp on {move.date.isoformat()}"
         f" → {move.lower:.2f}–{move.upper:.2f}%"
     )
+    missed = [m for m in meetings if ref is not None and end < m.end <= ref]
+    if missed:
+        value = (
+            f"last known {value.removeprefix('last ')}; {len(missed)} later decision"
+            f"{'s' if len(missed) > 1 else ''} not in the data"
+        )
+        detail = f"{age}; add newer decisions to bring it up to date"
+        return Check("fed_easing", name, UNKNOWN, value, detail)
     if move.is_cut:
         return Check("fed_easing", name, PASS, value, f"last move was a cut; {age}")
     return Check("fed_easing", name, FAIL, value, f"last move was a hike; {age}")
@@ -182,6 +200,7 @@ def evaluate(
     *,
     as_of: str | date | None = None,
     benchmark: str = "SPY",
+    meetings: Sequence[Meeting] = (),
 ) -> list[Check]:
     """All checks, in display order, using only data dated on or before ``as_of`` (None = all).
 
@@ -193,7 +212,7 @@ def evaluate(
     if ref is None and len(frame.index):
         ref = frame.index.max().date()
     return [
-        _fed_check(decisions, cutoff, ref),
+        _fed_check(decisions, cutoff, ref, meetings),
         _trend_check("iwm_spy", frame, "IWM", benchmark, cutoff),
         _trend_check("eem_spy", frame, "EEM", benchmark, cutoff),
         _breadth_check(frame, benchmark, cutoff),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -48,7 +49,7 @@ def with_average(line: RSSeries) -> tuple[Series, ...]:
     start = next((i for i, v in enumerate(line.sma) if v == v), len(line.sma))
     return (
         Series(line.label, line.dates, line.values, color="cyan"),
-        Series("50d", line.dates[start:], line.sma[start:], color="orange"),
+        Series("50d", line.dates[start:], line.sma[start:], color="orange", marker="dot"),
     )
 
 
@@ -80,6 +81,14 @@ class DashboardScreen(Screen[None]):
         yield StatusBar(id="status")
         yield Footer()
 
+    def on_resize(self, event: events.Resize) -> None:
+        # App-level Resize events are consumed by Textual itself; screens do get theirs.
+        self.app.apply_layout(event.size.width)  # type: ignore[attr-defined]
+
+    def on_screen_resume(self) -> None:
+        # The terminal may have been resized while a drill-down was on top.
+        self.app.apply_layout(self.app.size.width)  # type: ignore[attr-defined]
+
     def on_mount(self) -> None:
         table = self.query_one(SectorTable)
         table.set_compact(self.compact)
@@ -93,7 +102,8 @@ class DashboardScreen(Screen[None]):
         """Show new figures in every pane."""
         self.report = report
         table = self.query_one(SectorTable)
-        table.show(report.rows, self.groups)
+        bench = next((r for r in report.rows if r["symbol"] == self.benchmark), None)
+        table.show(report.rows, self.groups, bench["last_date"] if bench else None)
         self.query_one(Checklist).show(report.checks, report.next_fomc)
         self._draw_selected(table.selected_symbol)
         self._draw_thesis()
@@ -112,6 +122,7 @@ class DashboardScreen(Screen[None]):
         self.compact = compact
         if self.is_mounted:
             self.query_one(SectorTable).set_compact(compact)
+            self.refresh_bindings()
 
     def set_palette(self, palette: Palette) -> None:
         """Up/down colours of the current theme."""
@@ -140,14 +151,14 @@ class DashboardScreen(Screen[None]):
             chart.show(ChartData(title=title, note="loading figures…"))
             return
         lines = []
-        for symbol, color in zip(THESIS, ("cyan", "magenta"), strict=True):
+        styles = (("cyan", "braille"), ("magenta", "dot"))  # markers differ for NO_COLOR too
+        for symbol, (color, marker) in zip(THESIS, styles, strict=True):
             line = rs_series(closes, symbol, bench)
             if line is None or not line.values:
                 continue
             base = line.values[0]
-            lines.append(
-                Series(line.label, line.dates, [100 * v / base for v in line.values], color)
-            )
+            rebased = [100 * v / base for v in line.values]
+            lines.append(Series(line.label, line.dates, rebased, color, marker))
         chart.show(ChartData(title=title, series=tuple(lines), note="no data for the thesis lines"))
 
     # -- actions -------------------------------------------------------------------------
@@ -157,15 +168,14 @@ class DashboardScreen(Screen[None]):
         if symbol:
             self.app.action_open_symbol(symbol)  # type: ignore[attr-defined]
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`v` only means something in the compact layout: hide it from the footer otherwise."""
+        if action == "cycle_pane":
+            return self.compact
+        return True
+
     def action_cycle_pane(self) -> None:
         """In the compact layout only one side pane fits: show the next one."""
         self.pane = (self.pane + 1) % len(PANES)
         for index, pane in enumerate(PANES):
             self.query_one(f"#{pane}").set_class(index == self.pane, "-shown")
-
-    def selected(self) -> dict[str, Any] | None:
-        """The highlighted row's figures."""
-        symbol = self.query_one(SectorTable).selected_symbol
-        if not symbol or not self.report:
-            return None
-        return next((r for r in self.report.rows if r["symbol"] == symbol), None)

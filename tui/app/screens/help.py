@@ -33,10 +33,11 @@ def binding_rows(
 
 
 class HelpScreen(ModalScreen[None]):
-    """A modal key list; Esc, q or ? closes it."""
+    """A modal key list; Esc or ? closes it, q quits as everywhere."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss", "Close", show=False),
+        Binding("escape,question_mark", "dismiss", "Close", show=False),
+        Binding("q", "app.quit", "Quit", show=False),
     ]
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:

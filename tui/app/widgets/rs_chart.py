@@ -6,7 +6,6 @@ state, so drawing happens only here, on the UI thread, one chart at a time.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -56,11 +55,7 @@ def render_chart(data: ChartData, width: int, height: int) -> Text:
             color=line.color,
             marker=line.marker,
         )
-    dates = list(lines[0].dates)
-    # Date labels are centred on their tick: keep the outer ones far enough from the edges
-    # (a label is 10 cells) that plotext never clips them.
-    inset = min(len(dates) // 2, math.ceil(len(dates) * 6 / max(1, width - 8)))
-    plt.xticks([dates[inset], dates[len(dates) - 1 - inset]])
+    plt.xticks([lines[0].dates[0], lines[0].dates[-1]])
     try:
         built = plt.build()
     finally:

@@ -15,7 +15,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from tui.app.messages import OpenSymbol, SymbolHighlighted
-from tui.format import Palette, pct, price, signed_bp_text, signed_text, sparkline, trend_text
+from tui.format import Palette, price, signed_bp_text, signed_text, sparkline, trend_text
+from tui.universe import NOT_PRICES
 
 Row = dict[str, Any]
 
@@ -51,13 +52,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("1W", "1W", 7, False, _ret("1W")),
     Column("1M", "1M", 7, True, _ret("1M")),
     Column("3M", "3M", 7, True, _ret("3M")),
+    Column("6M", "6M", 7, False, _ret("6M")),
     Column("YTD", "YTD", 8, True, _ret("YTD")),
     Column("1Y", "1Y", 8, False, _ret("1Y")),
     Column("rs1M", "RS 1M", 7, False, _rs("1M")),
     Column("rs3M", "RS 3M", 7, True, _rs("3M")),
     Column("trend", "T", 1, True, _trend_rank),
     Column("high", "52wH", 7, True, lambda r: r.get("from_high")),
-    Column("spark", "3M trend", 12, False, lambda r: None),
+    Column("spark", "3 months", 12, False, lambda r: None),
 )
 SORTABLE = tuple(c.key for c in COLUMNS if c.key != "spark")
 
@@ -79,6 +81,7 @@ class SectorTable(DataTable[Any]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self.groups: list[tuple[str, list[str]]] = []
         self.rows_by_symbol: dict[str, Row] = {}
+        self.reference_date: str | None = None
         self.sort_column: str | None = None
         self.sort_reverse = True
         self.compact = False
@@ -88,8 +91,18 @@ class SectorTable(DataTable[Any]):
 
     # -- data in -------------------------------------------------------------------------
 
-    def show(self, rows: Sequence[Row], groups: Sequence[tuple[str, Sequence[str]]]) -> None:
-        """Show these rows under these groups; only changed cells are repainted."""
+    def show(
+        self,
+        rows: Sequence[Row],
+        groups: Sequence[tuple[str, Sequence[str]]],
+        reference_date: str | None = None,
+    ) -> None:
+        """Show these rows under these groups; only changed cells are repainted.
+
+        A row whose last close is older than `reference_date` (the benchmark's) is marked
+        with '*' so stale figures never pass for fresh ones.
+        """
+        self.reference_date = reference_date
         self.rows_by_symbol = {row["symbol"]: row for row in rows}
         self.groups = [(name, list(symbols)) for name, symbols in groups]
         self._render_rows()
@@ -135,21 +148,17 @@ class SectorTable(DataTable[Any]):
         index = keys.index(self.sort_column) if self.sort_column in keys else 0
         column = keys[(index + 1) % len(keys)]
         self.sort_by(column, reverse=column not in (None, "symbol"))
-        self._announce()
 
     def action_sort_reverse(self) -> None:
         if self.sort_column is None:
             self.sort_column = "symbol"
         self.sort_by(self.sort_column, reverse=not self.sort_reverse)
-        self._announce()
 
-    def _announce(self) -> None:
-        if self.sort_column is None:
-            self.notify("Sorted as configured", timeout=2)
-            return
-        label = next(c.label for c in COLUMNS if c.key == self.sort_column)
-        direction = "descending" if self.sort_reverse else "ascending"
-        self.notify(f"Sorted by {label}, {direction}", timeout=2)
+    def header_label(self, column: Column) -> str:
+        """The column's header, with ▼/▲ on the sorted column (the sort state, always visible)."""
+        if column.key != self.sort_column:
+            return column.label
+        return f"{column.label}{'▼' if self.sort_reverse else '▲'}"
 
     def ordered(self, symbols: Sequence[str]) -> list[str]:
         """Symbols of one group in display order (n/a values always last)."""
@@ -172,19 +181,23 @@ class SectorTable(DataTable[Any]):
             return Text("n/a", style="dim", justify="right") if column.key != "symbol" else ""
         key = column.key
         if key == "symbol":
+            if self.reference_date and (row.get("last_date") or "") < self.reference_date:
+                # Older than the benchmark's last close: a failed refresh, a delisting…
+                return Text(f"{row['symbol']}*", style="dim")
             return row["symbol"]
         if key == "last":
             return Text(price(row.get("close")), justify="right")
         if key == "trend":
-            if row.get("chg") is not None:
+            if row["symbol"] in NOT_PRICES:
                 return Text("·", style="dim", justify="center")
             return trend_text((row.get("rs_trend") or {}).get("state"), self.palette)
         if key == "spark":
             return Text(sparkline(row.get("spark") or [], column.width), style="dim")
         changes = row.get("chg")
-        if changes is not None:  # a yield: moves in basis points, no RS against a price
-            if key in ("rs1M", "rs3M"):
-                return Text("·", style="dim", justify="right")
+        no_rs = row["symbol"] in NOT_PRICES  # yields and index levels: a ratio means nothing
+        if no_rs and key in ("rs1M", "rs3M"):
+            return Text("·", style="dim", justify="right")
+        if changes is not None:  # a yield: moves in basis points
             return signed_bp_text(changes.get("52wH" if key == "high" else key), self.palette)
         return signed_text(column.value(row), self.palette)  # type: ignore[arg-type]
 
@@ -194,7 +207,12 @@ class SectorTable(DataTable[Any]):
         for name, symbols in self.groups:
             order.append((group_key(name), None))
             order.extend((s, s) for s in self.ordered(symbols))
-        layout = (tuple(c.key for c in columns), tuple(k for k, _ in order))
+        layout = (
+            tuple(c.key for c in columns),
+            tuple(k for k, _ in order),
+            self.sort_column,
+            self.sort_reverse,
+        )
         if layout != self._layout:
             self._rebuild(columns, order)
             self._layout = layout
@@ -221,7 +239,7 @@ class SectorTable(DataTable[Any]):
         self._cells.clear()
         for column in columns:
             width = self._symbol_width() if column.key == "symbol" else column.width
-            self.add_column(column.label, key=column.key, width=width)
+            self.add_column(self.header_label(column), key=column.key, width=width)
         for row_key, symbol in order:
             if symbol is None:
                 name = row_key[1:]
@@ -252,9 +270,3 @@ class SectorTable(DataTable[Any]):
         key = event.row_key.value
         if key and not key.startswith("§"):
             self.post_message(OpenSymbol(key))
-
-
-def describe(row: Row) -> str:
-    """A one-line text summary of a row (used by the command palette and the tests)."""
-    ret = row.get("ret") or {}
-    return f"{row['symbol']} {price(row.get('close'))} 1D {pct(ret.get('1D'))}"
