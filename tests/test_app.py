@@ -19,6 +19,7 @@ from tui.app.screens.help import HelpScreen
 from tui.app.widgets.sector_table import SectorTable, group_key
 from tui.app.widgets.status_bar import StatusBar
 from tui.config import SECTOR_ETFS, Config
+from tui.data.snapshot import load_holdings
 from tui.data.yahoo import FetchResult
 
 CLOCK = datetime(2026, 8, 3, 15, 0, tzinfo=UTC)
@@ -388,3 +389,35 @@ async def test_v_only_shows_in_the_compact_layout(tmp_path: Path) -> None:
         await pilot.resize_terminal(160, 50)
         await pilot.pause()
         assert app.screen.check_action("cycle_pane", ()) is False
+
+
+class OneDayProvider:
+    """Serves one new close (100.0 on 2026-08-03) for every symbol asked for."""
+
+    name = "oneday"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def fetch(self, symbols: Sequence[str], start: date, end: date | None = None) -> FetchResult:
+        self.calls.append(sorted(symbols))
+        rows = [(s, "2026-08-03", None, None, None, 100.0, 100.0, None) for s in symbols]
+        return FetchResult(rows=rows, failed={}, problem=None)
+
+
+async def test_drilldown_brings_its_holdings_up_to_date(tmp_path: Path) -> None:
+    provider = OneDayProvider()
+    app = make_app(tmp_path, provider)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        assert app.status.state == "live" and app.report.as_of == "2026-08-03"
+        last_refresh = app.status.last_refresh
+        app.action_open_symbol("XLK")
+        await settle(app)
+        await pilot.pause()
+        xlk_holdings = sorted(h.symbol for h in load_holdings()["XLK"])
+        assert provider.calls[-1] == xlk_holdings  # one batch for the holdings
+        holdings = app.screen.query_one("#holdings", DataTable)
+        assert cell_text(holdings, "NVDA", "last") == "100.00"
+        assert cell_text(holdings, "NVDA", "symbol") == "NVDA"  # fresh: no '*'
+        assert app.status.last_refresh == last_refresh  # a side refresh: status untouched

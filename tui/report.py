@@ -211,6 +211,7 @@ class Detail:
     rs: RSSeries | None
     holdings: list[dict[str, Any]]
     holdings_note: str
+    fresh: frozenset[str] = frozenset()  # holdings whose last close is the sector's
 
 
 def build_detail(cache: Cache, symbol: str, benchmark: str, *, as_of: str | None = None) -> Detail:
@@ -258,12 +259,23 @@ def build_detail(cache: Cache, symbol: str, benchmark: str, *, as_of: str | None
             item["rs_sector"] = row_to_dict(vs_sector[member])["rs"]
             item["has_data"] = item["close"] is not None
             rows.append(item)
+    own_row = row_to_dict(own[0]) if own else None
+    sector_date = own_row["last_date"] if own_row else None
+    fresh = frozenset(
+        r["symbol"]
+        for r in rows
+        if r["last_date"] and sector_date and r["last_date"] >= sector_date
+    )
+    dates = sorted({r["last_date"] for r in rows if r["last_date"]})
+    if dates and sector_date and dates[0] < sector_date:
+        note += f" · prices to {dates[0]}–{dates[-1]} (* older than {symbol}'s {sector_date})"
     return Detail(
         symbol=symbol,
         name=name_of(symbol),
         benchmark=benchmark,
-        row=row_to_dict(own[0]) if own else None,
+        row=own_row,
         rs=rs_series(closes, symbol, None if symbol in NOT_PRICES else benchmark),
         holdings=rows,
         holdings_note=note,
+        fresh=fresh,
     )

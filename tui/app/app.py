@@ -258,13 +258,26 @@ class RotmonApp(App[int]):
         )
         return self.provider
 
-    @work(thread=True, group="detail", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, symbol: str) -> None:
+        """Show the drill-down from the cache, then bring its holdings' prices up to date."""
+        from tui.data.refresh import run_refresh
         from tui.report import build_detail
 
-        assert self.cache is not None
-        detail = build_detail(self.cache, symbol, self.config.benchmark)
+        cache = self.cache
+        assert cache is not None
+        detail = build_detail(cache, symbol, self.config.benchmark)
         self.post_message(DetailReady(detail))
+        members = [h["symbol"] for h in detail.holdings if h["symbol"] not in detail.fresh]
+        if self.offline or not members:
+            return
+        provider = self.provider or self._default_provider()
+        outcome = call_cancellable(
+            lambda: run_refresh(cache, provider, members, now=self.clock(), record=False),
+            deadline=self.refresh_deadline,
+        )
+        if outcome is not None and (outcome.rows_written or outcome.readjusted):
+            self.post_message(DetailReady(build_detail(cache, symbol, self.config.benchmark)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker failure ends here: one notice per kind, never a crash."""

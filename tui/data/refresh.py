@@ -169,11 +169,13 @@ def run_refresh(
     now: datetime | None = None,
     overlap_days: int = 10,
     history_years: int = 10,
+    record: bool = True,
 ) -> RefreshOutcome:
     """Fetch what the cache lacks for ``symbols``, rescale re-adjusted history, write, record.
 
     Never raises for provider or network failures (those are in the outcome and the cache's
-    meta); cache errors do propagate.
+    meta); cache errors do propagate. ``record=False`` leaves the status meta alone: for side
+    refreshes (a drill-down's holdings) that must not change what the status line says.
     """
     clock = now
     moment = _aware(now)
@@ -254,7 +256,8 @@ def run_refresh(
         readjusted=readjusted,
         new_rows=new_rows,
     )
-    _record_status(cache, outcome, bool(wanted))
+    if record:
+        _record_status(cache, outcome, bool(wanted))
     return outcome
 
 

@@ -116,8 +116,9 @@ class DetailScreen(Screen[None]):
         for item in self.detail.holdings:
             weight = item.get("weight_pct")
             ret = item["ret"]
+            stale = item["has_data"] and item["symbol"] not in self.detail.fresh
             cells: dict[str, Any] = {
-                "symbol": item["symbol"],
+                "symbol": Text(f"{item['symbol']}*", style="dim") if stale else item["symbol"],
                 "name": item["name"],
                 "weight": "" if weight is None else f"{weight:.1f}",
             }
