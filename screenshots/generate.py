@@ -7,12 +7,13 @@ seeded from the bundled data, with refresh off — what a first start with no ne
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from textual.worker import WorkerState
+from textual.worker import WorkerFailed, WorkerState
 
 from tui.app.app import RotmonApp
 from tui.config import Config
@@ -23,7 +24,8 @@ CLOCK = datetime(2026, 8, 3, 15, 0, tzinfo=UTC)  # the Monday after the snapshot
 
 async def settle(app: RotmonApp) -> None:
     for _ in range(500):
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerFailed):
+            await app.workers.wait_for_complete()
         await asyncio.sleep(0.02)
         if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
             return
@@ -46,6 +48,7 @@ SHOTS: list[tuple[str, tuple[int, int], list[str]]] = [
     ("dashboard", (160, 50), []),
     ("dashboard-80x24", (80, 24), []),
     ("drilldown", (160, 50), ["down"] * 11 + ["enter"]),  # XLK
+    ("rule", (160, 50), ["tab", "down", "down", "enter"]),  # small caps leading
     ("help", (120, 40), ["question_mark"]),
 ]
 

@@ -421,3 +421,83 @@ async def test_drilldown_brings_its_holdings_up_to_date(tmp_path: Path) -> None:
         assert cell_text(holdings, "NVDA", "last") == "100.00"
         assert cell_text(holdings, "NVDA", "symbol") == "NVDA"  # fresh: no '*'
         assert app.status.last_refresh == last_refresh  # a side refresh: status untouched
+
+
+async def test_regime_pane_and_rule_evidence(tmp_path: Path) -> None:
+    from tui.app.screens.rule import RuleScreen
+    from tui.regime.rules import load_rules
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        rules = app.screen.query_one("#rules", DataTable)
+        shipped = [r.id for r in load_rules(None)[0]]
+        assert [r.key.value for r in rules.ordered_rows] == shipped
+        summary = str(app.screen.query_one("#regime-summary", Static).render())
+        assert summary.startswith("Rotation ") and "Rotation " in summary
+        # IWM/SPY is below its 50-day average at the snapshot's end: small caps fail.
+        assert cell_text(rules, "small_caps", "mark") == "✗"
+        rules.focus()
+        rules.move_cursor(row=shipped.index("small_caps"))
+        await pilot.press("enter")
+        await settle(app)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RuleScreen) and screen.detail is not None
+        assert screen.detail.rule["status"] == "fail"
+        assert screen.detail.flips[0] == ("2026-07-31", "fail")  # flipped on the last day
+        assert screen.query_one("#rule-flips", DataTable).row_count == len(screen.detail.flips)
+        facts = str(screen.query_one("#rule-facts", Static).render())
+        assert "IWM/SPY 0.3898 vs 50d 0.3927" in facts
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+class SameDayProvider:
+    """Serves every symbol's last bundled row again: a refresh that writes but changes nothing."""
+
+    name = "sameday"
+
+    def __init__(self) -> None:
+        from tui.data.snapshot import PRICES_FILE, iter_price_rows
+
+        self.last: dict[str, tuple] = {}
+        for row in iter_price_rows(PRICES_FILE):
+            self.last[row[0]] = row
+
+    def fetch(self, symbols: Sequence[str], start: date, end: date | None = None) -> FetchResult:
+        rows = [self.last[s] for s in symbols if s in self.last]
+        return FetchResult(rows=rows, failed={}, problem=None)
+
+
+async def test_a_rule_flip_alerts_once_with_a_bell(tmp_path: Path) -> None:
+    import json
+
+    from tui.data.cache import Cache
+
+    with Cache(tmp_path / "cache" / "rotmon.sqlite") as cache:
+        # Last time we looked, small caps were leading.
+        cache.set_meta("alerts.rules", json.dumps({"small_caps": "pass"}))
+    app = make_app(tmp_path, SameDayProvider())
+    bells = []
+    app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)  # start-up compute, then a refresh that writes and recomputes
+        await pilot.press("r")
+        await settle(app)
+        assert app.status.state == "live"  # both refreshes wrote rows and recomputed
+        flips = [n for n in app._notifications if "Small caps leading flipped" in n.message]
+        assert len(flips) == 1
+        assert "flipped to FAIL (was pass)" in flips[0].message
+        assert bells == [1]
+
+
+async def test_catalyst_within_a_day_alerts(tmp_path: Path) -> None:
+    eve = datetime(2026, 12, 9, 15, 0, tzinfo=UTC)  # 10:00 ET, four hours before the decision
+    app = make_app(tmp_path)
+    app.clock = lambda: eve
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        assert any("FOMC decision in 4 h" in n.message for n in app._notifications)

@@ -113,7 +113,15 @@ def test_report_default_universe_on_bundled_snapshot(
     spy = doc["rows"][0]
     assert spy["close"] == pytest.approx(747.03, abs=0.01)
     assert spy["ret"]["1D"] == pytest.approx(747.03 / 741.69 - 1, abs=2e-5)
-    assert {c["id"] for c in doc["checklist"]} >= {"fed_easing", "iwm_spy", "eem_spy", "breadth"}
+    regime = {r["id"]: r for r in doc["regime"]}
+    assert set(regime) >= {"fed_easing", "small_caps", "emerging", "breadth", "curve", "credit"}
+    for rule in regime.values():
+        assert {"id", "status", "value", "threshold", "since"} <= set(rule)
+        assert rule["status"] in ("pass", "fail", "unknown")
+    assert doc["regime_summary"]["label"].startswith("Rotation ")
+    for item in doc["catalysts"]:
+        assert {"kind", "name", "datetime", "days_until"} <= set(item)
+        assert datetime.fromisoformat(item["datetime"]).utcoffset() is not None
     # Counted from the real clock: the first decision in the bundled calendar after now.
     calendar = (Path(__file__).parent.parent / "tui/data/snapshot/fomc_meetings.csv").read_text()
     ends = [line.split(",")[1] for line in calendar.splitlines()[1:]]
@@ -127,8 +135,13 @@ def test_report_default_universe_on_bundled_snapshot(
 def test_report_as_of_fomc_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = report_json(capsys, "--cache-dir", str(tmp_path / "c"), "--as-of", "2025-12-10")
     assert doc["as_of"] == "2025-12-10"
-    fed = next(c for c in doc["checklist"] if c["id"] == "fed_easing")
-    assert fed["status"] == "pass" and "2025-12-10" in fed["value"]
+    fed = next(c for c in doc["regime"] if c["id"] == "fed_easing")
+    assert fed["status"] == "pass" and "2025-12-10" in fed["value_text"]
+    # The catalysts as they stood that evening: the day's decision with its move, then the next.
+    kinds = [(c["kind"], c["datetime"][:10]) for c in doc["catalysts"]]
+    assert kinds[0] == ("fomc", "2025-12-10")
+    assert "cut 25 bp" in doc["catalysts"][0]["detail"]
+    assert ("fomc", "2026-01-28") in kinds
     # Counted from that day's close: the next decision is the 2026-01-28 meeting.
     assert doc["next_fomc"]["date"] == "2026-01-28"
     assert doc["next_fomc"]["days_until"] == pytest.approx(48.92, abs=0.01)
@@ -137,8 +150,8 @@ def test_report_as_of_fomc_day(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_report_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--cache-dir", str(tmp_path / "c"), "--symbols", "XLK,IWM"]) == 0
     out = capsys.readouterr().out
-    assert "XLK" in out and "IWM" in out and "Next FOMC decision" in out
-    assert "Fed easing cycle" in out
+    assert "XLK" in out and "IWM" in out and "FOMC decision" in out
+    assert "Fed easing cycle" in out and "Rotation " in out
 
 
 def test_report_unknown_symbol_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

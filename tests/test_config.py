@@ -185,10 +185,10 @@ def test_unknown_top_level_and_nested_keys(tmp_path: Path) -> None:
 
 
 def test_unknown_table(tmp_path: Path) -> None:
-    config, problems = load_config(write(tmp_path, '[groups]\nA = ["SPY"]\n\n[alerts]\nx = 1\n'))
+    config, problems = load_config(write(tmp_path, '[groups]\nA = ["SPY"]\n\n[notices]\nx = 1\n'))
     assert config.groups == (Group("A", ("SPY",)),)
     problem = only(problems)
-    assert (problem.line, problem.key) == (4, "alerts")
+    assert (problem.line, problem.key) == (4, "notices")
 
 
 def test_bad_ticker(tmp_path: Path) -> None:
@@ -436,3 +436,14 @@ def test_arbitrary_groups_never_raise(groups: dict) -> None:
     assert len(config.symbols()) == len(set(config.symbols()))
     for problem in problems:
         assert problem.line is not None and problem.key is not None
+
+
+def test_alerts_table(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[alerts]\nnotify = true\nbell = "loud"\nflash = true\n')
+    config, problems = load_config(path)
+    assert config.alerts is True and config.alert_bell is True  # the bad value is ignored
+    assert [(p.line, p.key) for p in problems] == [(3, "alerts.bell"), (4, "alerts.flash")]
+    path.write_text("[alerts]\nbell = false\n")
+    config, problems = load_config(path)
+    assert (config.alerts, config.alert_bell, problems) == (True, False, [])

@@ -358,6 +358,12 @@ def test_fed_easing_says_how_old_the_policy_data_is(
     )
     before_end = one(closes, rules["fed_easing"], decisions, as_of="2025-06-30")
     assert "(policy data ends 2025-12-10)" in before_end.value_text
+    # Scheduled decisions the data does not cover: the last known move may not be the last.
+    assert with_calendar.status == "unknown"
+    assert with_calendar.reason == "5 scheduled FOMC decisions after 2025-12-10 not on record"
+    history = rule_series(closes, rules["fed_easing"], decisions, meetings=load_meetings())
+    assert history.loc["2026-01-27", "status"] != "unknown"
+    assert (history.loc["2026-01-28":, "status"] == "unknown").all()
 
 
 def test_fed_easing_before_the_record_and_without_data(

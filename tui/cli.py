@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -67,7 +67,9 @@ def build_parser() -> Parser:
     _add_common(refresh, suppress=True)
     refresh.add_argument("--symbols", metavar="A,B,…", help="only these symbols")
 
-    report = commands.add_parser("report", help="print the table and checklist without the TUI")
+    report = commands.add_parser(
+        "report", help="print the table, regime rules and catalysts without the TUI"
+    )
     _add_common(report, suppress=True)
     report.add_argument("--json", action="store_true", help="print JSON instead of a table")
     report.add_argument("--symbols", metavar="A,B,…", help="these symbols instead of the universe")
@@ -100,6 +102,20 @@ def _load_config(args: argparse.Namespace) -> Any:
     for problem in problems:
         _warn(f"config: {problem}")
     return config, problems
+
+
+def _load_regime_inputs() -> tuple[list[Any], list[Any]]:
+    """The regime rules (shipped + the user's overrides) and the user's events, with any
+    problem in those files reported on stderr as file:line: message."""
+    from tui.locations import rules_path
+    from tui.regime.events import load_default_events
+    from tui.regime.rules import load_rules
+
+    rules, rule_problems = load_rules(rules_path())
+    events, event_problems, _ = load_default_events()
+    for problem in [*rule_problems, *event_problems]:
+        _warn(str(problem))
+    return rules, events
 
 
 def _cache_path(args: argparse.Namespace) -> Path:
@@ -159,9 +175,11 @@ def run_dashboard(args: argparse.Namespace) -> int:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
+    from tui.data.earnings import EarningsProvider, refresh_earnings
     from tui.data.refresh import run_refresh as refresh
     from tui.data.snapshot import seed_cache
     from tui.data.yahoo import YahooProvider
+    from tui.universe import ETFS
 
     config, _ = _load_config(args)
     symbols = _symbols(args.symbols) or config.symbols()
@@ -169,8 +187,15 @@ def run_refresh(args: argparse.Namespace) -> int:
         seed_cache(cache, symbols)
         provider = YahooProvider(timeout=10.0, tz_cache_dir=cache.path.parent / "yfinance")
         outcome = refresh(cache, provider, symbols)
+        earnings = None
+        if outcome.problem is None:  # Yahoo answers: the daily earnings dates too
+            earnings = refresh_earnings(
+                cache, EarningsProvider(prices=provider), symbols, ETFS, datetime.now(UTC)
+            )
     if outcome.problem is None:
         print(outcome.message)
+        if earnings is not None and earnings.problem:
+            _warn(f"earnings dates: {earnings.detail or earnings.problem}")
         return 0
     _warn(outcome.message)
     return 1
@@ -178,17 +203,18 @@ def run_refresh(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     from tui.data.snapshot import seed_cache
-    from tui.report import CHECKLIST_SYMBOLS, build_report
+    from tui.report import build_report, rule_symbols
 
     config, _ = _load_config(args)
+    rules, events = _load_regime_inputs()
     symbols = _symbols(args.symbols) or [s for g in config.groups for s in g.symbols]
     benchmark = (_symbols(args.benchmark) or [config.benchmark])[0]
     as_of = _as_of(args.as_of)
     with _open_cache(args) as cache:
-        seed_cache(cache, [*symbols, benchmark, *CHECKLIST_SYMBOLS])
+        seed_cache(cache, [*symbols, benchmark, *rule_symbols(rules)])
         if benchmark not in cache.last_dates():
             raise UsageError(f"no cached data for the benchmark {benchmark}")
-        report = build_report(cache, symbols, benchmark, as_of=as_of)
+        report = build_report(cache, symbols, benchmark, as_of=as_of, rules=rules, events=events)
     if report.as_of is None:
         raise UsageError(
             f"no cached data on or before {as_of}" if as_of else "no cached data for these symbols"
@@ -212,7 +238,7 @@ def print_report(report: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from tui.format import MARKS, TREND_ARROWS, bp, et_time, pct, price
+    from tui.format import MARKS, TREND_ARROWS, bp, pct, price
 
     console = Console()
     if not console.is_terminal:
@@ -254,15 +280,24 @@ def print_report(report: Any) -> None:
             pct(row["from_high"]),
         )
     console.print(table)
-    for check in report.checks:
-        evidence = check["value"] or check["detail"]
+    if report.regime_summary:
+        console.print(f"\n{report.regime_summary['label']}", style="bold", highlight=False)
+    for rule in report.regime:
+        evidence = rule["value_text"] or rule["reason"]
+        since = f" · since {rule['since']}" if rule["since"] else ""
         console.print(
-            f"{MARKS.get(check['status'], '?')} {check['name']}: {evidence}", highlight=False
+            f"{MARKS.get(rule['status'], '?')} {rule['name']}: {evidence}{since}", highlight=False
         )
-    if report.next_fomc:
-        fomc = report.next_fomc
+    if report.catalysts:
+        console.print("\nCatalysts", style="bold")
+    if report.earnings_unknown:
+        console.print(f"? earnings date unknown: {' '.join(report.earnings_unknown)}")
+    for item in report.catalysts:
+        days = item["days_until"]
+        when = f"in {days:.1f} d" if days >= 0 else f"{-days:.0f} d ago"
+        detail = f" · {item['detail']}" if item["detail"] else ""
         console.print(
-            f"Next FOMC decision: {et_time(fomc['datetime'])} · in {fomc['days_until']:.1f} days",
+            f"{item['datetime'][:16].replace('T', ' ')} ET · {when} · {item['name']}{detail}",
             highlight=False,
         )
 

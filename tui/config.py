@@ -13,6 +13,10 @@ Every key is optional; a missing file means the defaults below::
     # durations: "30s", "5m", "1h" (also "90 sec", "2 hours") or seconds as an integer;
     # at least 30 s, at most 7 days
 
+    [alerts]
+    notify = true              # a notice when a regime rule flips or a catalyst is < 24 h away
+    bell = true                # ring the terminal bell with it
+
     [groups]                   # order kept; replaces ALL the default groups when present
     Benchmarks = ["SPY", "QQQ", "RSP", "DIA"]
     "Size/Style/Intl" = ["IWM", "VBR", "EEM", "EEMV", "DFAT"]
@@ -109,6 +113,10 @@ class Config:
     """Seconds between refreshes otherwise (``refresh.off_hours``)."""
     theme: str = "textual-dark"
     """Textual theme name; the app checks that it exists."""
+    alerts: bool = True
+    """Notify once when a regime rule flips or a catalyst is within 24 h (``alerts.notify``)."""
+    alert_bell: bool = True
+    """Ring the terminal bell with an alert (``alerts.bell``)."""
 
     def symbols(self) -> list[str]:
         """All symbols, unique, in group order, with the benchmark appended if no group has it."""
@@ -341,7 +349,8 @@ class _Reporter:
 
 # --- loading --------------------------------------------------------------------------------
 
-_TOP_KEYS = ("benchmark", "theme", "refresh", "groups")
+_TOP_KEYS = ("benchmark", "theme", "refresh", "alerts", "groups")
+_ALERT_KEYS = {"notify": "alerts", "bell": "alert_bell"}
 _REFRESH_KEYS = {"market_hours": "refresh_open", "off_hours": "refresh_closed"}
 _TOML_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
@@ -456,6 +465,23 @@ def _refresh(report: _Reporter, value: object) -> dict[str, int]:
     return fields
 
 
+def _alerts(report: _Reporter, value: object) -> dict[str, bool]:
+    """Config fields from the ``[alerts]`` table (booleans), reporting bad entries."""
+    if not isinstance(value, dict):
+        report.add(("alerts",), f"expected a table, got {_describe(value)}; using the defaults")
+        return {}
+    fields: dict[str, bool] = {}
+    for name, item in value.items():
+        key = ("alerts", name)
+        if name not in _ALERT_KEYS:
+            report.add(key, f"unknown key (expected one of: {', '.join(_ALERT_KEYS)}); ignored")
+        elif not isinstance(item, bool):
+            report.add(key, f"expected true or false, got {_describe(item)}; ignored")
+        else:
+            fields[_ALERT_KEYS[name]] = item
+    return fields
+
+
 def load_config(path: Path | None = None) -> tuple[Config, list[ConfigProblem]]:
     """Read the config file (default ``config_path()``): the Config and every problem found.
 
@@ -486,6 +512,8 @@ def load_config(path: Path | None = None) -> tuple[Config, list[ConfigProblem]]:
                 fields["theme"] = theme
         elif name == "refresh":
             fields.update(_refresh(report, value))
+        elif name == "alerts":
+            fields.update(_alerts(report, value))
         elif name == "groups":
             groups = _groups(report, value)
             if groups is not None:

@@ -49,3 +49,11 @@ def cache_path(cache_dir: Path | None = None) -> Path:
     """The SQLite cache file ``rotmon.sqlite`` inside ``cache_dir`` (default: ``cache_dir()``)."""
     directory = cache_dir if cache_dir is not None else _default_cache_dir()
     return Path(directory) / CACHE_FILE_NAME
+
+
+RULES_FILE_NAME = "rules.toml"
+
+
+def rules_path() -> Path:
+    """The user's regime-rule overrides: <config dir>/rules.toml (optional)."""
+    return config_dir() / RULES_FILE_NAME

@@ -1,13 +1,14 @@
 """Assemble what the dashboard and `rotmon report` show, from the cache, without any UI.
 
-One function, `build_report`, reads the cached closes, runs the analytics and the checklist and
-returns a `Report`: plain rows and checks (JSON-ready) plus the wide closes frame the charts use.
-The dashboard and the `report` command both call it, so they can never disagree.
+One function, `build_report`, reads the cached closes, runs the analytics, the regime rules
+and the catalyst calendar, and returns a `Report`: plain rows, rule results and catalysts
+(JSON-ready) plus the wide closes frame the charts use. The dashboard and the `report` command
+both call it, so they can never disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -17,23 +18,28 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tui.data.cache import Cache
+    from tui.regime.catalysts import Catalyst
+    from tui.regime.rules import Rule
 
 ET = ZoneInfo("America/New_York")
-SUMMARY_VERSION = 1
-CHECKLIST_SYMBOLS = ("SPY", "IWM", "EEM", "RSP")
-"""What the checklist reads, whatever the table shows: seed and read these too."""
+SUMMARY_VERSION = 2
+CATALYST_HORIZON_DAYS = 60
+"""Catalysts listed: the last FOMC decision, then everything in the next 60 days."""
 
 
 @dataclass
 class Report:
-    """Everything one screen of figures needs; rows and checks are JSON-ready dicts."""
+    """Everything one screen of figures needs; rows, rules and catalysts are JSON-ready."""
 
     benchmark: str
     as_of: str | None
     rows: list[dict[str, Any]]
-    checks: list[dict[str, Any]]
+    regime: list[dict[str, Any]]
+    regime_summary: dict[str, Any] | None
+    catalysts: list[dict[str, Any]]
     next_fomc: dict[str, Any] | None
     missing: list[str] = field(default_factory=list)
+    earnings_unknown: list[str] = field(default_factory=list)
     closes: pd.DataFrame | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -43,22 +49,17 @@ class Report:
             "as_of": self.as_of,
             "benchmark": self.benchmark,
             "rows": rows,
-            "checklist": self.checks,
+            "regime_summary": self.regime_summary,
+            "regime": self.regime,
+            "catalysts": self.catalysts,
+            "earnings_unknown": self.earnings_unknown,
             "next_fomc": self.next_fomc,
             "missing": self.missing,
         }
 
     def to_summary(self, key: str) -> dict[str, Any]:
         """What the cache keeps so the next start can paint figures before pandas loads."""
-        return {
-            "version": SUMMARY_VERSION,
-            "key": key,
-            "benchmark": self.benchmark,
-            "as_of": self.as_of,
-            "rows": self.rows,
-            "checks": self.checks,
-            "missing": self.missing,
-        }
+        return {"version": SUMMARY_VERSION, "key": key, **self.to_json(), "rows": self.rows}
 
     @classmethod
     def from_summary(cls, payload: dict[str, Any], key: str) -> Report | None:
@@ -70,9 +71,12 @@ class Report:
                 benchmark=str(payload["benchmark"]),
                 as_of=payload.get("as_of"),
                 rows=list(payload["rows"]),
-                checks=list(payload["checks"]),
-                next_fomc=None,
+                regime=list(payload["regime"]),
+                regime_summary=payload.get("regime_summary"),
+                catalysts=list(payload.get("catalysts", [])),
+                next_fomc=payload.get("next_fomc"),
                 missing=list(payload.get("missing", [])),
+                earnings_unknown=list(payload.get("earnings_unknown", [])),
             )
         except (KeyError, TypeError):
             return None
@@ -104,6 +108,53 @@ def as_of_moment(as_of: str) -> datetime:
     return datetime.combine(date.fromisoformat(as_of), time(16, 0), tzinfo=ET)
 
 
+def rule_symbols(rules: Sequence[Rule] | None = None) -> list[str]:
+    """Every symbol the regime rules read (seed and read these whatever the table shows)."""
+    if rules is None:
+        rules = shipped_rules()
+    return list(dict.fromkeys(s for rule in rules for s in rule.symbols))
+
+
+def shipped_rules() -> list[Rule]:
+    """The rules bundled with the package (no user overrides)."""
+    from tui.regime.rules import load_rules
+
+    return load_rules(None)[0]
+
+
+def catalyst_list(
+    cache: Cache,
+    symbols: Sequence[str],
+    now: datetime,
+    events: Iterable[Catalyst] = (),
+    horizon_days: float = CATALYST_HORIZON_DAYS,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The last FOMC decision (with its move) and every catalyst in the next `horizon_days`:
+    FOMC meetings, the user's macro events, and the cached earnings dates of watched stocks;
+    and the watched stocks whose next earnings date is unknown ("?")."""
+    from tui.data.earnings import cached_earnings, earnings_catalysts
+    from tui.regime.catalysts import (
+        catalyst_to_dict,
+        fomc_catalysts,
+        is_upcoming,
+        sort_catalysts,
+        upcoming,
+    )
+    from tui.regime.fed import load_decisions
+    from tui.regime.fomc import load_meetings
+    from tui.universe import ETFS
+
+    fomc = fomc_catalysts(load_meetings(), load_decisions(), now)
+    past = [c for c in fomc if not is_upcoming(c, now)]
+    dates = cached_earnings(cache, symbols, ETFS, now)
+    everything = [*fomc, *events, *earnings_catalysts(dates, now)]
+    shown = upcoming(everything, now, horizon_days)
+    if past:
+        shown = [sort_catalysts(past)[-1], *shown]
+    unknown = [symbol for symbol, day in dates.items() if day is None]
+    return [catalyst_to_dict(c, now) for c in shown], unknown
+
+
 def build_report(
     cache: Cache,
     symbols: Sequence[str],
@@ -111,22 +162,27 @@ def build_report(
     *,
     as_of: str | None = None,
     now: datetime | None = None,
+    rules: Sequence[Rule] | None = None,
+    events: Iterable[Catalyst] = (),
     spark_points: int = 63,
 ) -> Report:
-    """Compute the table, the checklist and the next FOMC decision from cached closes.
+    """Compute the table, the regime rules and the catalysts from cached data.
 
-    `as_of` limits every figure to rows dated on or before it; the FOMC countdown is then
-    counted from that day's close, so a report about the past reads as it would have that day.
+    `as_of` limits every figure to rows dated on or before it; catalysts and the FOMC countdown
+    are then counted from that day's close, so a report about the past reads as it would have
+    that day. `rules` default to the shipped rule file; `events` are the user's macro releases.
     """
     from tui.analytics.returns import period_changes
     from tui.analytics.table import build_table, row_to_dict
-    from tui.regime.checklist import check_to_dict, evaluate
+    from tui.regime.engine import evaluate, result_to_dict, summarize, summary_to_dict
     from tui.regime.fed import load_decisions
     from tui.regime.fomc import load_meetings
     from tui.universe import YIELDS
 
+    if rules is None:
+        rules = shipped_rules()
     wanted = list(dict.fromkeys([*symbols, benchmark]))
-    extra = [s for s in CHECKLIST_SYMBOLS if s not in wanted]
+    extra = [s for s in rule_symbols(rules) if s not in wanted]
     closes = cache.read_closes([*wanted, *extra], end=as_of)
     table = build_table(closes, list(symbols), benchmark, as_of=as_of, spark_points=spark_points)
     rows = []
@@ -138,21 +194,24 @@ def build_report(
             item["chg"] = period_changes(closes[row.symbol])
         rows.append(item)
     last = max((r["last_date"] for r in rows if r["last_date"]), default=None)
-    # One as-of for the table and the checklist, even when the checklist reads other symbols.
-    checks = [
-        check_to_dict(c)
-        for c in evaluate(closes, load_decisions(), as_of=as_of or last, meetings=load_meetings())
-    ]
     if now is None:
         now = as_of_moment(as_of) if as_of else datetime.now(UTC)
+    # One as-of for the table and the rules, even when the rules read other symbols.
+    results = evaluate(
+        closes, rules, decisions=load_decisions(), as_of=as_of or last, meetings=load_meetings()
+    )
     missing = [r["symbol"] for r in rows if r["close"] is None]
+    catalysts, earnings_unknown = catalyst_list(cache, list(symbols), now, events)
     return Report(
         benchmark=benchmark,
         as_of=last,
         rows=rows,
-        checks=checks,
+        regime=[result_to_dict(r) for r in results],
+        regime_summary=summary_to_dict(summarize(results)) if results else None,
+        catalysts=catalysts,
         next_fomc=next_fomc(now),
         missing=missing,
+        earnings_unknown=earnings_unknown,
         closes=closes,
     )
 
@@ -278,4 +337,38 @@ def build_detail(cache: Cache, symbol: str, benchmark: str, *, as_of: str | None
         holdings=rows,
         holdings_note=note,
         fresh=fresh,
+    )
+
+
+@dataclass
+class RuleDetail:
+    """A regime rule's evidence: its series and threshold over time, and its flip history."""
+
+    rule: dict[str, Any]
+    series_name: str
+    dates: list[str]
+    values: list[float]
+    threshold: list[float]
+    flips: list[tuple[str, str]]  # (date, new status), newest first
+
+
+def build_rule_detail(
+    closes: pd.DataFrame, rule: Rule, *, as_of: str | None = None, days: int = 504
+) -> RuleDetail:
+    """The last `days` rows of the rule's series and threshold line, and every flip."""
+    from tui.regime.engine import evaluate, flips, result_to_dict, rule_series
+    from tui.regime.fed import load_decisions
+    from tui.regime.fomc import load_meetings
+
+    decisions, meetings = load_decisions(), load_meetings()
+    result = evaluate(closes, [rule], decisions=decisions, as_of=as_of, meetings=meetings)[0]
+    frame = rule_series(closes, rule, decisions, as_of=as_of, meetings=meetings)
+    tail = frame.iloc[-days:]
+    return RuleDetail(
+        rule=result_to_dict(result),
+        series_name=result.series_name,
+        dates=[d.strftime("%Y-%m-%d") for d in tail.index],
+        values=[float(v) for v in tail["value"].to_numpy()],
+        threshold=[float(v) for v in tail["threshold"].to_numpy()],
+        flips=list(reversed(flips(frame))),
     )

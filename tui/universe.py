@@ -45,6 +45,41 @@ STAND_IN_HOLDINGS: dict[str, tuple[str, ...]] = {"KRE": ("CFG", "RF", "ZION")}
 NOT_PRICES = frozenset({"^VIX", "^TNX", "^IRX"})
 
 
+# Funds in the default universe: no earnings dates to ask for.
+ETFS = frozenset(
+    {
+        "SPY",
+        "QQQ",
+        "RSP",
+        "DIA",
+        "IWM",
+        "VBR",
+        "EEM",
+        "EEMV",
+        "DFAT",
+        "KRE",
+        "HYG",
+        "IEF",
+        "TLT",
+        "UUP",
+        "XLK",
+        "XLF",
+        "XLE",
+        "XLI",
+        "XLU",
+        "XLV",
+        "XLY",
+        "XLP",
+        "XLB",
+        "XLRE",
+        "XLC",
+        "IWD",
+        "IWF",
+        "VTV",
+        "VUG",
+    }
+)
+
 # Yields in percent: their moves are read in basis points, not as percentage returns.
 YIELDS = frozenset({"^TNX", "^IRX", "^FVX", "^TYX"})
 

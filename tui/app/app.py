@@ -23,16 +23,20 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.app.messages import (
+    Alerts,
     CacheOpened,
     DetailReady,
+    OpenRule,
     OpenSymbol,
     RefreshDone,
     RefreshStarted,
     ReportReady,
+    RuleReady,
 )
 from tui.app.screens.dashboard import DashboardScreen
 from tui.app.screens.detail import DetailScreen
 from tui.app.screens.help import HelpScreen, binding_rows
+from tui.app.screens.rule import RuleScreen
 from tui.app.widgets.sector_table import COLUMNS, SORTABLE, SectorTable
 from tui.app.widgets.status_bar import Status
 from tui.config import Config, ConfigProblem
@@ -42,6 +46,8 @@ from tui.universe import name_of
 if TYPE_CHECKING:
     from tui.data.cache import Cache
     from tui.data.refresh import RefreshOutcome
+    from tui.regime.catalysts import Catalyst
+    from tui.regime.rules import Rule
     from tui.report import Report
 
 T = TypeVar("T")
@@ -112,6 +118,7 @@ class RotmonApp(App[int]):
         *,
         cache_path: Path,
         provider: Any = None,
+        earnings_provider: Any = None,
         offline: bool = False,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -120,6 +127,8 @@ class RotmonApp(App[int]):
         self.problems = [str(p) for p in problems]
         self.cache_path = cache_path
         self.provider = provider
+        self.provider_injected = provider is not None
+        self.earnings_provider = earnings_provider
         self.offline = offline
         self.clock = clock or (lambda: datetime.now(UTC))
         self.cache: Cache | None = None
@@ -130,6 +139,8 @@ class RotmonApp(App[int]):
         self._notified: set[str] = set()
         self._refresh_timer: Timer | None = None
         self.refresh_deadline = REFRESH_DEADLINE
+        self.rules: list[Rule] | None = None
+        self.events: list[Catalyst] = []
         self._dashboard = DashboardScreen(self.groups, config.benchmark)
 
     # -- start-up ------------------------------------------------------------------------
@@ -161,6 +172,7 @@ class RotmonApp(App[int]):
                 markup=False,
             )
         self._show_status()
+        self.set_interval(3600, self.dashboard.show_catalysts)  # countdowns tick hourly
         self.load_data()
 
     def apply_layout(self, width: int) -> None:
@@ -186,6 +198,7 @@ class RotmonApp(App[int]):
         from tui.data.refresh import consecutive_failures
         from tui.report import Report, next_fomc, summary_key
 
+        self._load_regime_inputs()
         cache = Cache(self.cache_path)
         self.failures = consecutive_failures(cache)  # backoff carries over a restart
         self.cache = cache
@@ -206,21 +219,64 @@ class RotmonApp(App[int]):
         if not self.offline:
             self.call_from_thread(self.action_refresh)
 
+    def _load_regime_inputs(self) -> None:
+        """The rules (shipped + the user's rules.toml) and the user's events file; problems in
+        either are reported like config problems, and the rest still loads."""
+        from tui.locations import rules_path
+        from tui.regime.events import load_default_events
+        from tui.regime.rules import load_rules
+
+        self.rules, rule_problems = load_rules(rules_path())
+        self.events, event_problems, _ = load_default_events()
+        lines = [str(p) for p in [*rule_problems, *event_problems]]
+        if lines:
+            self.notify(
+                "\n".join(lines),
+                title="Rules/events problems",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+
     def _compute(self, cache: Cache, *, seed: bool = False) -> None:
         """Read the cache, compute the dashboard figures, save them for the next start."""
-        from tui.report import build_report, summary_key
+        from tui.report import build_report, rule_symbols, summary_key
 
         symbols = self.config.symbols()
         if seed:
             from tui.data.snapshot import seed_cache
-            from tui.report import CHECKLIST_SYMBOLS
 
-            seed_cache(cache, [*symbols, *CHECKLIST_SYMBOLS])
-        report = build_report(cache, self._table_symbols(), self.config.benchmark, now=self.clock())
-        cache.save_summary(
-            "dashboard", report.to_summary(summary_key(symbols, self.config.benchmark))
+            seed_cache(cache, [*symbols, *rule_symbols(self.rules)])
+        report = build_report(
+            cache,
+            self._table_symbols(),
+            self.config.benchmark,
+            now=self.clock(),
+            rules=self.rules,
+            events=self.events,
         )
+        key = summary_key(symbols, self.config.benchmark)
+        cache.save_summary("dashboard", report.to_summary(key))
         self.post_message(ReportReady(report))
+        self._check_alerts(cache, report)
+
+    def _check_alerts(self, cache: Cache, report: Report) -> None:
+        """Rule flips and catalysts under 24 h away, each alerted once (remembered in the cache)."""
+        import json
+
+        from tui.regime.alerts import catalysts_due, rule_flips
+
+        if not self.config.alerts:
+            return
+        raw = cache.get_meta("alerts.rules")
+        seen = json.loads(raw) if raw else None
+        flips, seen = rule_flips(seen, report.regime)
+        cache.set_meta("alerts.rules", json.dumps(seen))
+        notified = json.loads(cache.get_meta("alerts.catalysts") or "[]")
+        due, notified = catalysts_due(notified, report.catalysts)
+        cache.set_meta("alerts.catalysts", json.dumps(notified))
+        if flips or due:
+            self.post_message(Alerts([*flips, *due]))
 
     def _table_symbols(self) -> list[str]:
         return [s for g in self.config.groups for s in g.symbols]
@@ -247,8 +303,27 @@ class RotmonApp(App[int]):
         if outcome is None:
             return
         self.post_message(RefreshDone(outcome))
-        if outcome.rows_written or outcome.readjusted:
+        earnings_changed = False
+        if outcome.problem is None:
+            earnings_changed = self._refresh_earnings(cache, provider)
+        if outcome.rows_written or outcome.readjusted or earnings_changed:
             self._compute(cache)
+
+    def _refresh_earnings(self, cache: Cache, provider: Any) -> bool:
+        """Next earnings dates of the watched stocks, asked at most daily; True if any asked."""
+        from tui.data.earnings import EarningsProvider, refresh_earnings
+        from tui.universe import ETFS
+
+        earnings = self.earnings_provider
+        if earnings is None:
+            if self.provider_injected:
+                return False  # a test or embedding gave prices only: ask nobody else
+            earnings = self.earnings_provider = EarningsProvider(prices=provider)
+        update = call_cancellable(
+            lambda: refresh_earnings(cache, earnings, self.config.symbols(), ETFS, self.clock()),
+            deadline=self.refresh_deadline,
+        )
+        return bool(update and update.requested)
 
     def _default_provider(self) -> Any:
         from tui.data.yahoo import YahooProvider
@@ -278,6 +353,17 @@ class RotmonApp(App[int]):
         )
         if outcome is not None and (outcome.rows_written or outcome.readjusted):
             self.post_message(DetailReady(build_detail(cache, symbol, self.config.benchmark)))
+
+    @work(thread=True, exclusive=True, group="rule", exit_on_error=False)
+    def load_rule(self, rule_id: str) -> None:
+        """The evidence of one rule (its series over two years and its flips)."""
+        from tui.report import build_rule_detail
+
+        report = self.report
+        rule = next((r for r in self.rules or [] if r.id == rule_id), None)
+        if rule is None or report is None or report.closes is None:
+            return
+        self.post_message(RuleReady(build_rule_detail(report.closes, rule)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker failure ends here: one notice per kind, never a crash."""
@@ -337,6 +423,23 @@ class RotmonApp(App[int]):
     def on_open_symbol(self, message: OpenSymbol) -> None:
         self.action_open_symbol(message.symbol)
 
+    def on_open_rule(self, message: OpenRule) -> None:
+        self.action_open_rule(message.rule_id)
+
+    def on_rule_ready(self, message: RuleReady) -> None:
+        screen = self.screen
+        if isinstance(screen, RuleScreen) and screen.rule_id == message.detail.rule["id"]:
+            screen.show_detail(message.detail)
+
+    def on_alerts(self, message: Alerts) -> None:
+        """Each alert once, as a notice; one bell for the lot."""
+        for text in message.messages[:5]:
+            self.notify(text, title="Alert", severity="warning", timeout=20, markup=False)
+        if len(message.messages) > 5:
+            self.notify(f"…and {len(message.messages) - 5} more alerts", timeout=20)
+        if self.config.alert_bell:
+            self.bell()
+
     def on_detail_ready(self, message: DetailReady) -> None:
         screen = self.screen
         if isinstance(screen, DetailScreen) and screen.symbol == message.detail.symbol:
@@ -353,7 +456,10 @@ class RotmonApp(App[int]):
 
     def _show_status(self) -> None:
         for screen in self.screen_stack:
-            if isinstance(screen, DashboardScreen | DetailScreen) and screen.is_mounted:
+            if (
+                isinstance(screen, DashboardScreen | DetailScreen | RuleScreen)
+                and screen.is_mounted
+            ):
                 screen.show_status(self.status)
 
     def _schedule_refresh(self) -> None:
@@ -392,6 +498,18 @@ class RotmonApp(App[int]):
         screen.call_after_refresh(screen.show_status, self.status)
         self.load_detail(symbol)
 
+    def action_open_rule(self, rule_id: str) -> None:
+        """Open a regime rule's evidence screen."""
+        report = self.report
+        if report is None or report.closes is None:
+            self.notify("Still computing the figures…", timeout=3)
+            return
+        name = next((r["name"] for r in report.regime if r["id"] == rule_id), rule_id)
+        screen = RuleScreen(rule_id, name, self.palette)
+        self.push_screen(screen)
+        screen.call_after_refresh(screen.show_status, self.status)
+        self.load_rule(rule_id)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -401,6 +519,7 @@ class RotmonApp(App[int]):
                 ("Dashboard", DashboardScreen.BINDINGS),
                 ("Sector table", SectorTable.BINDINGS),
                 ("Drill-down", DetailScreen.BINDINGS),
+                ("Rule evidence", RuleScreen.BINDINGS),
             ]
         )
         rows.insert(len(self.BINDINGS), ("Everywhere", "Ctrl+P", "Command palette: every action"))
@@ -424,6 +543,12 @@ class RotmonApp(App[int]):
                     "Within each group; n/a last",
                     lambda key=column.key: self.action_sort(key),  # type: ignore[misc]
                 )
+        for rule in self.report.regime if self.report else []:
+            yield SystemCommand(
+                f"Rule: {rule['name']}",
+                f"{rule['status']} · evidence chart and flip history",
+                lambda r=rule["id"]: self.action_open_rule(r),  # type: ignore[misc]
+            )
         for symbol in self.config.symbols():
             yield SystemCommand(
                 f"Open {symbol}",

@@ -9,7 +9,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from tui.data.refresh import RefreshOutcome
-    from tui.report import Detail, Report
+    from tui.report import Detail, Report, RuleDetail
 
 
 @dataclass
@@ -64,3 +64,24 @@ class OpenSymbol(Message):
     """The user asked to drill into a symbol."""
 
     symbol: str
+
+
+@dataclass
+class OpenRule(Message):
+    """The user asked for a regime rule's evidence."""
+
+    rule_id: str
+
+
+@dataclass
+class RuleReady(Message):
+    """The evidence of one rule, computed in a worker."""
+
+    detail: RuleDetail
+
+
+@dataclass
+class Alerts(Message):
+    """Rule flips and imminent catalysts to tell the user about (each once)."""
+
+    messages: list[str]

@@ -525,6 +525,15 @@ def _evaluate_fed(
         status = np.where(at >= 0, (change[np.maximum(at, 0)] < 0).astype(np.int8), -1)
         status = status.astype(np.int8)
         measure = np.where(at >= 0, change[np.maximum(at, 0)], np.nan)
+    unseen_from = None
+    if ordered and meetings:
+        later = [m.end for m in meetings if m.end > ordered[-1].date]
+        unseen_from = min(later) if later else None
+    if unseen_from is not None and n:
+        # From the first scheduled decision past the policy data on, the last known move may
+        # not be the last move: unknown, not a pass on stale data.
+        blind = data.dates >= np.datetime64(unseen_from, "D")
+        status = np.where(blind, np.int8(-1), status).astype(np.int8)
     nan = np.full(n, np.nan)
     text, reason = "", ""
     if not ordered:
@@ -553,6 +562,10 @@ def _evaluate_fed(
                 if unseen:
                     plural = "s" if unseen > 1 else ""
                     age += f"; {unseen} scheduled FOMC decision{plural} since are not on record"
+                    reason = (
+                        f"{unseen} scheduled FOMC decision{plural} after {end.isoformat()} "
+                        "not on record"
+                    )
             text += f" ({age})"
     return _Eval(c, status, value, nan, measure, text, reason)
 
@@ -665,6 +678,7 @@ def rule_series(
     *,
     as_of: str | date | None = None,
     stale_days: int = 5,
+    meetings: Sequence[Meeting] = (),
 ) -> pd.DataFrame:
     """The rule's evidence on every timeline day, to chart and to list its flips.
 
@@ -676,7 +690,7 @@ def rule_series(
     ``c{i}_threshold`` and ``c{i}_status``. The last row is what :func:`evaluate` reports.
     """
     data = _Data(closes, _as_date(as_of))
-    h = _history(data, rule, decisions, stale_days, (), {})
+    h = _history(data, rule, decisions, stale_days, meetings, {})
     index = pd.DatetimeIndex(data.dates.astype("datetime64[ns]"), name="date")
     labels = np.array([UNKNOWN, FAIL, PASS], dtype=object)
     columns: dict[str, Any] = {

@@ -63,6 +63,7 @@ __all__ = [
     "EXAMPLE_PATH",
     "EventProblem",
     "default_events_path",
+    "load_default_events",
     "load_events",
 ]
 
@@ -423,3 +424,14 @@ def load_events(path: Path | None = None) -> tuple[list[Catalyst], list[EventPro
     events, problems = (_load_toml if suffix == ".toml" else _load_csv)(path, text)
     events.sort(key=lambda c: (c.at.astimezone(UTC), not c.time_known, c.name))
     return events, problems
+
+
+def load_default_events() -> tuple[list[Catalyst], list[EventProblem], Path]:
+    """The user's events file, or — until they have one — the shipped example (real scheduled
+    BLS releases), so a first start already shows the next CPI and jobs reports. Returns the
+    events, the problems and the file read."""
+    path = default_events_path()
+    if not path.exists():
+        path = EXAMPLE_PATH
+    events, problems = load_events(path)
+    return events, problems, path

@@ -1,4 +1,4 @@
-"""The main screen: sector table, RS charts and the regime checklist, with a status line."""
+"""The main screen: sector table, RS charts, regime rules and catalysts, with a status line."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import ClassVar
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.app.messages import SymbolHighlighted
-from tui.app.widgets.checklist import Checklist
+from tui.app.widgets.catalysts import CatalystsTable
+from tui.app.widgets.regime import RegimePane
 from tui.app.widgets.rs_chart import ChartData, RSChart, Series
 from tui.app.widgets.sector_table import SectorTable
 from tui.app.widgets.status_bar import Status, StatusBar, banner_text
@@ -21,7 +22,7 @@ from tui.format import Palette
 from tui.report import Report, RSSeries, rs_series
 from tui.universe import NOT_PRICES
 
-PANES = ("rs-selected", "rs-thesis", "checklist")
+PANES = ("rs-selected", "rs-thesis", "regime", "catalysts")
 THESIS = ("IWM", "EEM")
 
 
@@ -72,12 +73,12 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="banner", markup=False)
-        with Horizontal(id="main"):
+        with Container(id="body"):
             yield SectorTable(id="sectors")
-            with Vertical(id="side"):
-                yield RSChart(id="rs-selected", classes="pane -shown")
-                yield RSChart(id="rs-thesis", classes="pane")
-                yield Checklist(id="checklist", classes="pane")
+            yield RSChart(id="rs-selected", classes="pane -shown")
+            yield RSChart(id="rs-thesis", classes="pane")
+            yield RegimePane(id="regime", classes="pane")
+            yield CatalystsTable(id="catalysts", classes="pane")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -93,7 +94,7 @@ class DashboardScreen(Screen[None]):
         table = self.query_one(SectorTable)
         table.set_compact(self.compact)
         table.set_palette(self.palette)
-        self.query_one(Checklist).palette = self.palette
+        self.query_one(RegimePane).palette = self.palette
         table.focus()
 
     # -- data in -------------------------------------------------------------------------
@@ -104,9 +105,17 @@ class DashboardScreen(Screen[None]):
         table = self.query_one(SectorTable)
         bench = next((r for r in report.rows if r["symbol"] == self.benchmark), None)
         table.show(report.rows, self.groups, bench["last_date"] if bench else None)
-        self.query_one(Checklist).show(report.checks, report.next_fomc)
+        self.query_one(RegimePane).show(report.regime, report.regime_summary)
+        self.show_catalysts()
         self._draw_selected(table.selected_symbol)
         self._draw_thesis()
+
+    def show_catalysts(self) -> None:
+        """Countdowns as of now (called with each report, and hourly)."""
+        if self.report is not None:
+            now = self.app.clock()  # type: ignore[attr-defined]
+            report = self.report
+            self.query_one(CatalystsTable).show(report.catalysts, now, report.earnings_unknown)
 
     def show_status(self, status: Status) -> None:
         """Show the data source and refresh state in the banner and the status line."""
@@ -129,7 +138,7 @@ class DashboardScreen(Screen[None]):
         self.palette = palette
         if self.is_mounted:
             self.query_one(SectorTable).set_palette(palette)
-            self.query_one(Checklist).palette = palette
+            self.query_one(RegimePane).palette = palette
 
     # -- charts --------------------------------------------------------------------------
 

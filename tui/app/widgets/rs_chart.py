@@ -43,6 +43,8 @@ def render_chart(data: ChartData, width: int, height: int) -> Text:
     import plotext as plt
 
     plt.clear_figure()
+    # The pane, not the terminal, sets the size (plotext would clamp to the terminal's).
+    plt.limit_size(False, False)
     plt.plotsize(width, height)
     plt.theme("clear")
     plt.date_form("Y-m-d", "Y-m-d")

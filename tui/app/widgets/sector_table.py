@@ -28,7 +28,7 @@ class Column:
     key: str
     label: str
     width: int
-    compact: bool  # shown in the compact (80-column) layout too
+    compact: bool  # always shown (these fit 80 columns); the others only when there is room
     value: Callable[[Row], float | str | None]
 
 
@@ -62,6 +62,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("spark", "3 months", 12, False, lambda r: None),
 )
 SORTABLE = tuple(c.key for c in COLUMNS if c.key != "spark")
+OPTIONAL_ORDER = ("rs1M", "1Y", "1W", "6M", "spark")
+"""Columns added, in this order, while the table has room for them."""
+CELL_PADDING = 2
 
 
 def group_key(name: str) -> str:
@@ -122,7 +125,24 @@ class SectorTable(DataTable[Any]):
 
     @property
     def columns_shown(self) -> list[Column]:
-        return [c for c in COLUMNS if c.compact or not self.compact]
+        """The always-shown columns plus the optional ones that fit the table's width."""
+        width = self.size.width - 2  # room for the vertical scrollbar
+        if width <= 2:
+            return [c for c in COLUMNS if c.compact or not self.compact]
+        keys = {c.key for c in COLUMNS if c.compact}
+        used = sum(self._width(c) + CELL_PADDING for c in COLUMNS if c.key in keys)
+        for key in OPTIONAL_ORDER:
+            column = next(c for c in COLUMNS if c.key == key)
+            if used + column.width + CELL_PADDING <= width:
+                keys.add(key)
+                used += column.width + CELL_PADDING
+        return [c for c in COLUMNS if c.key in keys]
+
+    def _width(self, column: Column) -> int:
+        return self._symbol_width() if column.key == "symbol" else column.width
+
+    def on_resize(self) -> None:
+        self._render_rows()
 
     @property
     def selected_symbol(self) -> str | None:
@@ -238,8 +258,7 @@ class SectorTable(DataTable[Any]):
         self.clear(columns=True)
         self._cells.clear()
         for column in columns:
-            width = self._symbol_width() if column.key == "symbol" else column.width
-            self.add_column(self.header_label(column), key=column.key, width=width)
+            self.add_column(self.header_label(column), key=column.key, width=self._width(column))
         for row_key, symbol in order:
             if symbol is None:
                 name = row_key[1:]

@@ -1,0 +1,81 @@
+"""The regime pane: the summary line, then each rule ✓ / ✗ / ? with the figure behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from tui.app.messages import OpenRule
+from tui.format import MARKS, Palette
+
+
+class RegimePane(Vertical):
+    """Rules as a table (two lines each); Enter on a rule asks for its evidence."""
+
+    DEFAULT_CSS = """
+    RegimePane > #regime-summary { height: 1; padding: 0 1; text-style: bold; }
+    RegimePane > DataTable { height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.palette = Palette()
+        self._shown: tuple[Any, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Static("Regime: loading…", id="regime-summary", markup=False)
+        table: DataTable[Any] = DataTable(cursor_type="row", show_header=False, id="rules")
+        table.add_column("", key="mark", width=1)
+        table.add_column("Rule", key="rule")
+        table.add_column("Since", key="since", width=10)
+        yield table
+
+    def show(self, regime: Sequence[dict[str, Any]], summary: dict[str, Any] | None) -> None:
+        """Show the rules; nothing repaints if nothing changed."""
+        state = (
+            tuple((r["id"], r["status"], r["value_text"], r["since"]) for r in regime),
+            repr(summary),
+            self.palette,
+        )
+        if state == self._shown:
+            return
+        self._shown = state
+        self.query_one("#regime-summary", Static).update(summary_line(summary))
+        table = self.query_one("#rules", DataTable)
+        selected = table.cursor_row
+        table.clear()
+        for rule in regime:
+            status = rule["status"]
+            style = {"pass": self.palette.up, "fail": self.palette.down}.get(status, "dim")
+            text = Text(rule["name"])
+            evidence = rule["value_text"] if status != "unknown" else rule["reason"]
+            text.append("\n  " + (evidence or rule["value_text"]), style="dim")
+            table.add_row(
+                Text(MARKS.get(status, "?"), style=f"bold {style}".strip()),
+                text,
+                Text(rule["since"] or "", style="dim"),
+                key=rule["id"],
+                height=2,
+            )
+        if regime:
+            table.move_cursor(row=min(selected, len(regime) - 1), animate=False)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.post_message(OpenRule(event.row_key.value))
+
+
+def summary_line(summary: dict[str, Any] | None) -> str:
+    """'Rotation ON 8/11 · Policy 1/2 · Rotation 3/5 · Breadth 1/1 · Risk 2/3'."""
+    if not summary:
+        return "Regime: no rules"
+    groups = " · ".join(
+        f"{name} {g['passed']}/{g['known']}" for name, g in summary.get("groups", {}).items()
+    )
+    return f"{summary['label']}" + (f" · {groups}" if groups else "")
