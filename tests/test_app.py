@@ -501,3 +501,29 @@ async def test_catalyst_within_a_day_alerts(tmp_path: Path) -> None:
         await settle(app)
         await pilot.pause()
         assert any("FOMC decision in 4 h" in n.message for n in app._notifications)
+
+
+async def test_theme_from_flag_and_palette_choice_is_remembered(tmp_path: Path) -> None:
+    app = make_app(tmp_path, theme="rotmon-light")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        assert app.theme == "rotmon-light"
+        app.theme = "rotmon-high-contrast"  # what the palette's theme picker does
+        await settle(app)
+        await pilot.pause()
+    again = make_app(tmp_path)
+    async with again.run_test(size=(120, 40)):
+        assert again.theme == "rotmon-high-contrast"
+    # Editing the config's theme wins over the remembered choice.
+    edited = make_app(tmp_path, config=Config(theme="rotmon-16"))
+    async with edited.run_test(size=(120, 40)):
+        assert edited.theme == "rotmon-16"
+
+
+async def test_unknown_theme_is_named_and_the_default_used(tmp_path: Path) -> None:
+    app = make_app(tmp_path, config=Config(theme="no-such-theme"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        assert app.theme == "rotmon-dark"
+        assert any("no-such-theme" in n.message for n in app._notifications)

@@ -52,7 +52,7 @@ def test_default_groups_exactly() -> None:
     assert len(SECTOR_ETFS) == 11 and set(SECTOR_ETFS) == set(DEFAULT_GROUPS[2].symbols)
     config = Config()
     assert (config.benchmark, config.refresh_open, config.refresh_closed) == ("SPY", 300, 3600)
-    assert config.theme == "textual-dark"
+    assert config.theme == "rotmon-dark"
     assert len(config.symbols()) == 33
 
 

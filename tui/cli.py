@@ -61,6 +61,7 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--offline", action="store_true", help="never refresh; show cached/bundled data only"
     )
+    parser.add_argument("--theme", metavar="NAME", help="colour theme (e.g. rotmon-light)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     refresh = commands.add_parser("refresh", help="fetch the days the cache lacks, then exit")
@@ -167,7 +168,9 @@ def run_dashboard(args: argparse.Namespace) -> int:
     from tui.app.app import RotmonApp
 
     config, problems = _load_config(args)
-    app = RotmonApp(config, problems, cache_path=_cache_path(args), offline=args.offline)
+    app = RotmonApp(
+        config, problems, cache_path=_cache_path(args), offline=args.offline, theme=args.theme
+    )
     result = app.run()
     if app.return_code:  # an unhandled error inside the app: never report success
         return app.return_code

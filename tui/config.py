@@ -5,7 +5,7 @@ The file lives at ``tui.locations.config_path()`` (``$ROTMON_CONFIG``, else ``co
 Every key is optional; a missing file means the defaults below::
 
     benchmark = "SPY"          # symbol that relative strength is measured against
-    theme = "textual-dark"     # any Textual theme name
+    theme = "rotmon-dark"      # rotmon-dark/-light/-high-contrast/-16, yours, or Textual's
 
     [refresh]
     market_hours = "5m"        # between refreshes while US markets are open
@@ -111,8 +111,8 @@ class Config:
     """Seconds between refreshes while US markets are open (``refresh.market_hours``)."""
     refresh_closed: int = 3600
     """Seconds between refreshes otherwise (``refresh.off_hours``)."""
-    theme: str = "textual-dark"
-    """Textual theme name; the app checks that it exists."""
+    theme: str = "rotmon-dark"
+    """Theme name (rotmon's themes/ or Textual's own); the app checks that it exists."""
     alerts: bool = True
     """Notify once when a regime rule flips or a catalyst is within 24 h (``alerts.notify``)."""
     alert_bell: bool = True

@@ -8,6 +8,7 @@ then fresh figures.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -37,6 +38,7 @@ from tui.app.screens.dashboard import DashboardScreen
 from tui.app.screens.detail import DetailScreen
 from tui.app.screens.help import HelpScreen, binding_rows
 from tui.app.screens.rule import RuleScreen
+from tui.app.themes import DEFAULT_THEME, load_themes, theme_dirs, up_down_styles
 from tui.app.widgets.sector_table import COLUMNS, SORTABLE, SectorTable
 from tui.app.widgets.status_bar import Status
 from tui.config import Config, ConfigProblem
@@ -53,7 +55,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 COMPACT_WIDTH = 120
 REFRESH_DEADLINE = 180.0  # seconds: a refresh still hanging then is abandoned
-DEFAULT_THEME = "textual-dark"
 
 
 def call_cancellable(fn: Callable[[], T], deadline: float, poll: float = 0.1) -> T | None:
@@ -121,6 +122,7 @@ class RotmonApp(App[int]):
         earnings_provider: Any = None,
         offline: bool = False,
         clock: Callable[[], datetime] | None = None,
+        theme: str | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -128,6 +130,7 @@ class RotmonApp(App[int]):
         self.cache_path = cache_path
         self.provider = provider
         self.provider_injected = provider is not None
+        self.theme_override = theme
         self.earnings_provider = earnings_provider
         self.offline = offline
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -154,12 +157,17 @@ class RotmonApp(App[int]):
         return self._dashboard
 
     def on_mount(self) -> None:
-        if self.config.theme in self.available_themes:
-            self.theme = self.config.theme
+        themes, theme_problems = load_themes(theme_dirs())
+        for theme in themes:
+            self.register_theme(theme)
+        self.problems.extend(str(p) for p in theme_problems)
+        wanted = self.theme_override or self._remembered_theme() or self.config.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
         else:
-            self.problems.append(f"unknown theme {self.config.theme!r}; using {DEFAULT_THEME}")
-            self.theme = DEFAULT_THEME
-        self.theme_changed_signal.subscribe(self, lambda _theme: self._apply_palette())
+            self.problems.append(f"unknown or broken theme {wanted!r}; using {DEFAULT_THEME}")
+            self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._apply_layout(self.size.width)
         self._apply_palette()
         self.push_screen(self._dashboard)
@@ -184,9 +192,51 @@ class RotmonApp(App[int]):
         self.set_class(compact, "-compact")
         self.dashboard.set_compact(compact)
 
+    @property
+    def _state_path(self) -> Path:
+        return self.cache_path.parent / "ui-state.json"
+
+    def _remembered_theme(self) -> str | None:
+        """The theme last picked in the palette — while the config still names the theme it
+        was picked over (an edit to the config wins)."""
+        import json
+
+        try:
+            state = json.loads(self._state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(state, dict) or state.get("config_theme") != self.config.theme:
+            return None
+        theme = state.get("theme")
+        return theme if isinstance(theme, str) else None
+
+    def _theme_changed(self, _theme: object) -> None:
+        self._apply_palette()
+        if self.is_mounted and self.screen_stack:
+            self._remember_theme(self.theme)
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _remember_theme(self, theme: str) -> None:
+        """Keep the palette's choice for the next start: a small JSON file written atomically."""
+        import json
+        import os
+        import tempfile
+
+        folder = self._state_path.parent
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        payload = json.dumps({"theme": theme, "config_theme": self.config.theme})
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".ui-state-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(payload)
+            os.replace(tmp, self._state_path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
     def _apply_palette(self) -> None:
-        theme = self.current_theme
-        self.palette = Palette(up=theme.success or "green", down=theme.error or "red")
+        up, down = up_down_styles(self.current_theme)
+        self.palette = Palette(up=up, down=down)
         self.dashboard.set_palette(self.palette)
 
     # -- workers -------------------------------------------------------------------------
