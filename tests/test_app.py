@@ -527,3 +527,27 @@ async def test_unknown_theme_is_named_and_the_default_used(tmp_path: Path) -> No
         await pilot.pause()
         assert app.theme == "rotmon-dark"
         assert any("no-such-theme" in n.message for n in app._notifications)
+
+
+async def test_g_opens_the_rrg_and_the_table_shows_quadrants(tmp_path: Path) -> None:
+    from tui.analytics.rrg import rrg
+    from tui.app.screens.rrg import RRGScreen
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        expected = {p.symbol: p for p in rrg(app.report.closes, list(SECTOR_ETFS), "SPY")}
+        table = app.screen.query_one(SectorTable)
+        for etf, point in expected.items():
+            text = cell_text(table, etf, "quad")
+            assert text.startswith(point.quadrant[:3]), (etf, text, point.quadrant)
+            changed = point.previous_quadrant not in (None, point.quadrant)
+            assert text.endswith("↻") == changed
+        await pilot.press("g")
+        await settle(app)
+        await pilot.pause()
+        assert isinstance(app.screen, RRGScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)

@@ -119,6 +119,13 @@ def test_report_default_universe_on_bundled_snapshot(
         assert {"id", "status", "value", "threshold", "since"} <= set(rule)
         assert rule["status"] in ("pass", "fail", "unknown")
     assert doc["regime_summary"]["label"].startswith("Rotation ")
+    graph = {p["symbol"]: p for p in doc["rrg"]}
+    quadrants = {"Leading", "Weakening", "Lagging", "Improving"}
+    for etf in ("XLK", "XLF", "XLE", "XLU"):
+        point = graph[etf]
+        assert point["quadrant"] in quadrants and len(point["tail"]) == 8
+        assert point["tail"][-1][1:] == [point["rs_ratio"], point["rs_momentum"]]
+    assert graph["SPY"]["quadrant"] is None  # the benchmark has no point against itself
     for item in doc["catalysts"]:
         assert {"kind", "name", "datetime", "days_until"} <= set(item)
         assert datetime.fromisoformat(item["datetime"]).utcoffset() is not None

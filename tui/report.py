@@ -40,6 +40,7 @@ class Report:
     next_fomc: dict[str, Any] | None
     missing: list[str] = field(default_factory=list)
     earnings_unknown: list[str] = field(default_factory=list)
+    rrg: list[dict[str, Any]] = field(default_factory=list)
     closes: pd.DataFrame | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -53,6 +54,7 @@ class Report:
             "regime": self.regime,
             "catalysts": self.catalysts,
             "earnings_unknown": self.earnings_unknown,
+            "rrg": self.rrg,
             "next_fomc": self.next_fomc,
             "missing": self.missing,
         }
@@ -77,6 +79,7 @@ class Report:
                 next_fomc=payload.get("next_fomc"),
                 missing=list(payload.get("missing", [])),
                 earnings_unknown=list(payload.get("earnings_unknown", [])),
+                rrg=list(payload.get("rrg", [])),
             )
         except (KeyError, TypeError):
             return None
@@ -173,6 +176,7 @@ def build_report(
     that day. `rules` default to the shipped rule file; `events` are the user's macro releases.
     """
     from tui.analytics.returns import period_changes
+    from tui.analytics.rrg import rrg, rrg_to_dict
     from tui.analytics.table import build_table, row_to_dict
     from tui.regime.engine import evaluate, result_to_dict, summarize, summary_to_dict
     from tui.regime.fed import load_decisions
@@ -202,6 +206,17 @@ def build_report(
     )
     missing = [r["symbol"] for r in rows if r["close"] is None]
     catalysts, earnings_unknown = catalyst_list(cache, list(symbols), now, events)
+    # Weekly RRG of every price symbol (yields, index levels and the benchmark have no point).
+    graph = []
+    for point in rrg(closes, [r["symbol"] for r in rows], benchmark, as_of=as_of):
+        item = rrg_to_dict(point)
+        item["previous_quadrant"] = point.previous_quadrant
+        graph.append(item)
+    by_symbol = {g["symbol"]: g for g in graph}
+    for row in rows:
+        point = by_symbol.get(row["symbol"])
+        row["quadrant"] = point["quadrant"] if point else None
+        row["previous_quadrant"] = point["previous_quadrant"] if point else None
     return Report(
         benchmark=benchmark,
         as_of=last,
@@ -212,6 +227,7 @@ def build_report(
         next_fomc=next_fomc(now),
         missing=missing,
         earnings_unknown=earnings_unknown,
+        rrg=graph,
         closes=closes,
     )
 

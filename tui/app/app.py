@@ -37,6 +37,7 @@ from tui.app.messages import (
 from tui.app.screens.dashboard import DashboardScreen
 from tui.app.screens.detail import DetailScreen
 from tui.app.screens.help import HelpScreen, binding_rows
+from tui.app.screens.rrg import RRGScreen
 from tui.app.screens.rule import RuleScreen
 from tui.app.themes import DEFAULT_THEME, load_themes, theme_dirs, up_down_styles
 from tui.app.widgets.sector_table import COLUMNS, SORTABLE, SectorTable
@@ -110,6 +111,7 @@ class RotmonApp(App[int]):
         Binding("q", "quit", "Quit", tooltip="Quit at once"),
         Binding("question_mark", "help", "Keys", tooltip="List every key"),
         Binding("r", "refresh", "Refresh", tooltip="Refresh prices now"),
+        Binding("g", "rrg", "RRG", tooltip="Relative rotation graph of the sectors"),
     ]
 
     def __init__(
@@ -450,6 +452,9 @@ class RotmonApp(App[int]):
         self.report = message.report
         self.status = self.status.with_(as_of=message.report.as_of)
         self.dashboard.show_report(message.report)
+        for screen in self.screen_stack:
+            if isinstance(screen, RRGScreen) and message.report.closes is not None:
+                screen.set_closes(message.report.closes)
         self._show_status()
 
     def on_refresh_started(self, _message: RefreshStarted) -> None:
@@ -548,6 +553,15 @@ class RotmonApp(App[int]):
         screen.call_after_refresh(screen.show_status, self.status)
         self.load_detail(symbol)
 
+    def action_rrg(self) -> None:
+        """Open the relative rotation graph (Esc closes it)."""
+        if isinstance(self.screen, RRGScreen):
+            return
+        closes = self.report.closes if self.report else None
+        self.push_screen(
+            RRGScreen(closes, [(n, list(s)) for n, s in self.groups], self.config.benchmark)
+        )
+
     def action_open_rule(self, rule_id: str) -> None:
         """Open a regime rule's evidence screen."""
         report = self.report
@@ -570,6 +584,7 @@ class RotmonApp(App[int]):
                 ("Sector table", SectorTable.BINDINGS),
                 ("Drill-down", DetailScreen.BINDINGS),
                 ("Rule evidence", RuleScreen.BINDINGS),
+                ("RRG", RRGScreen.BINDINGS),
             ]
         )
         rows.insert(len(self.BINDINGS), ("Everywhere", "Ctrl+P", "Command palette: every action"))
@@ -583,6 +598,9 @@ class RotmonApp(App[int]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Refresh now", "Fetch the latest prices (r)", self.action_refresh)
+        yield SystemCommand(
+            "Relative rotation graph", "Sectors on RS-Ratio vs RS-Momentum (g)", self.action_rrg
+        )
         yield SystemCommand(
             "Sort as configured", "Group order from the config", lambda: self.action_sort("config")
         )

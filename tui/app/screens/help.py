@@ -28,7 +28,7 @@ def binding_rows(
             if not isinstance(binding, Binding):
                 continue
             text = binding.tooltip or binding.description
-            rows.append((context, key_label(binding.key), text))
+            rows.append((context, binding.key_display or key_label(binding.key), text))
     return rows
 
 

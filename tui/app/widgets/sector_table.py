@@ -59,12 +59,28 @@ COLUMNS: tuple[Column, ...] = (
     Column("rs3M", "RS 3M", 7, True, _rs("3M")),
     Column("trend", "T", 1, True, _trend_rank),
     Column("high", "52wH", 7, True, lambda r: r.get("from_high")),
+    Column("quad", "Quad", 6, False, lambda r: QUADRANT_RANK.get(r.get("quadrant") or "")),
     Column("spark", "3 months", 12, False, lambda r: None),
 )
 SORTABLE = tuple(c.key for c in COLUMNS if c.key != "spark")
-OPTIONAL_ORDER = ("rs1M", "1Y", "1W", "6M", "spark")
+OPTIONAL_ORDER = ("quad", "rs1M", "1Y", "1W", "6M", "spark")
 """Columns added, in this order, while the table has room for them."""
 CELL_PADDING = 2
+
+
+QUADRANT_SHORT = {"Leading": "Lead", "Weakening": "Weak", "Lagging": "Lag", "Improving": "Impr"}
+QUADRANT_RANK = {"Leading": 4, "Improving": 3, "Weakening": 2, "Lagging": 1}
+
+
+def quadrant_text(row: Row, palette: Palette) -> Text:
+    """The weekly RRG quadrant, with '↻' when it changed since last week."""
+    quadrant = row.get("quadrant")
+    if not quadrant:
+        return Text("·", style="dim", justify="center")
+    previous = row.get("previous_quadrant")
+    changed = previous is not None and previous != quadrant
+    style = {"Leading": palette.up, "Lagging": palette.down}.get(quadrant, "")
+    return Text(QUADRANT_SHORT[quadrant] + ("↻" if changed else ""), style=style)
 
 
 def group_key(name: str) -> str:
@@ -213,6 +229,8 @@ class SectorTable(DataTable[Any]):
             return trend_text((row.get("rs_trend") or {}).get("state"), self.palette)
         if key == "spark":
             return Text(sparkline(row.get("spark") or [], column.width), style="dim")
+        if key == "quad":
+            return quadrant_text(row, self.palette)
         changes = row.get("chg")
         no_rs = row["symbol"] in NOT_PRICES  # yields and index levels: a ratio means nothing
         if no_rs and key in ("rs1M", "rs3M"):
