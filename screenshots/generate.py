@@ -49,6 +49,7 @@ SHOTS: list[tuple[str, tuple[int, int], list[str]]] = [
     ("dashboard-80x24", (80, 24), []),
     ("drilldown", (160, 50), ["down"] * 11 + ["enter"]),  # XLK
     ("rule", (160, 50), ["tab", "down", "down", "enter"]),  # small caps leading
+    ("rrg", (160, 50), ["g"]),
     ("help", (120, 40), ["question_mark"]),
 ]
 

@@ -551,3 +551,47 @@ async def test_g_opens_the_rrg_and_the_table_shows_quadrants(tmp_path: Path) -> 
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_chart_keys_change_every_chart(tmp_path: Path) -> None:
+    from tui.app.widgets.rs_chart import RSChart
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        table = app.screen.query_one(SectorTable)
+        table.move_cursor(row=table.get_row_index("XLK"))
+        await pilot.pause()
+        chart = app.screen.query_one("#rs-selected", RSChart)
+        assert len(chart.data.series[0].values) == 252  # 1Y by default
+        await pilot.press("2")  # 3M
+        assert [len(s.values) for s in chart.data.series][0] == 63
+        assert "3M" in chart.data.title
+        await pilot.press("l", "m")
+        assert chart.data.log and [s.label for s in chart.data.series] == ["XLK/SPY"]
+        await pilot.press("o")  # overlay XLK, then move to XLF: both lines, rebased
+        table.move_cursor(row=table.get_row_index("XLF"))
+        await pilot.pause()
+        assert [s.label for s in chart.data.series] == ["XLK/SPY", "XLF/SPY"]
+        assert all(s.values[0] == pytest.approx(100) for s in chart.data.series)
+        await pilot.press("O")
+        assert [s.label for s in chart.data.series] == ["XLF/SPY"]
+        thesis = app.screen.query_one("#rs-thesis", RSChart)
+        assert all(len(s.values) == 63 for s in thesis.data.series)
+
+
+async def test_compare_two_symbols(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"xlf xlk", "enter")
+        await settle(app)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        assert (screen.symbol, screen.benchmark) == ("XLF", "XLK")
+        assert screen.detail is not None and screen.detail.rs.label == "XLF/XLK"
+        labels = [str(c.label) for c in screen.query_one("#holdings", DataTable).columns.values()]
+        assert "RS XLK 3M" in labels

@@ -243,9 +243,13 @@ class RSSeries:
 
 
 def rs_series(
-    closes: pd.DataFrame, symbol: str, benchmark: str | None, days: int = 252, window: int = 50
+    closes: pd.DataFrame,
+    symbol: str,
+    benchmark: str | None,
+    days: int | None = 252,
+    window: int = 50,
 ) -> RSSeries | None:
-    """The last `days` points of symbol/benchmark and of its `window`-day average.
+    """The last `days` points (None: all) of symbol/benchmark and of its `window`-day average.
 
     With no benchmark (or the symbol itself as benchmark) it is the symbol's own close: the
     chart a benchmark, a yield or an index level gets instead of a meaningless ratio.
@@ -265,8 +269,8 @@ def rs_series(
     if len(line) < 2:
         return None
     average = line.rolling(window).mean()
-    tail = line.iloc[-days:]
-    avg_tail = average.iloc[-days:]
+    tail = line.iloc[-days:] if days else line
+    avg_tail = average.iloc[-days:] if days else average
     return RSSeries(
         label=label,
         dates=[d.strftime("%Y-%m-%d") for d in tail.index],
@@ -349,7 +353,7 @@ def build_detail(cache: Cache, symbol: str, benchmark: str, *, as_of: str | None
         name=name_of(symbol),
         benchmark=benchmark,
         row=own_row,
-        rs=rs_series(closes, symbol, None if symbol in NOT_PRICES else benchmark),
+        rs=rs_series(closes, symbol, None if symbol in NOT_PRICES else benchmark, days=None),
         holdings=rows,
         holdings_note=note,
         fresh=fresh,
@@ -369,9 +373,10 @@ class RuleDetail:
 
 
 def build_rule_detail(
-    closes: pd.DataFrame, rule: Rule, *, as_of: str | None = None, days: int = 504
+    closes: pd.DataFrame, rule: Rule, *, as_of: str | None = None, days: int | None = None
 ) -> RuleDetail:
-    """The last `days` rows of the rule's series and threshold line, and every flip."""
+    """The last `days` rows (None: all) of the rule's series and threshold line, and every
+    flip."""
     from tui.regime.engine import evaluate, flips, result_to_dict, rule_series
     from tui.regime.fed import load_decisions
     from tui.regime.fomc import load_meetings
@@ -379,7 +384,7 @@ def build_rule_detail(
     decisions, meetings = load_decisions(), load_meetings()
     result = evaluate(closes, [rule], decisions=decisions, as_of=as_of, meetings=meetings)[0]
     frame = rule_series(closes, rule, decisions, as_of=as_of, meetings=meetings)
-    tail = frame.iloc[-days:]
+    tail = frame.iloc[-days:] if days else frame
     return RuleDetail(
         rule=result_to_dict(result),
         series_name=result.series_name,

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tui.app.charts import PERIODS, ChartSettings
 from tui.app.messages import (
     Alerts,
     CacheOpened,
@@ -112,6 +113,27 @@ class RotmonApp(App[int]):
         Binding("question_mark", "help", "Keys", tooltip="List every key"),
         Binding("r", "refresh", "Refresh", tooltip="Refresh prices now"),
         Binding("g", "rrg", "RRG", tooltip="Relative rotation graph of the sectors"),
+        Binding("c", "compare", "Compare", tooltip="Chart any symbol against any other"),
+        *[
+            Binding(str(i), f"chart_period('{p}')", p, show=False, tooltip=f"Charts: {p}")
+            for i, p in enumerate(PERIODS, start=1)
+        ],
+        Binding("l", "chart_log", "Log", show=False, tooltip="Charts: log / linear scale"),
+        Binding("m", "chart_averages", "MA", show=False, tooltip="Charts: 50-day averages on/off"),
+        Binding(
+            "o",
+            "chart_overlay",
+            "Overlay",
+            show=False,
+            tooltip="Charts: overlay the highlighted RS line (again: remove; Esc-free: 'O' clears)",
+        ),
+        Binding(
+            "O",
+            "chart_overlay_clear",
+            "Clear overlay",
+            show=False,
+            tooltip="Charts: clear the overlay",
+        ),
     ]
 
     def __init__(
@@ -133,6 +155,7 @@ class RotmonApp(App[int]):
         self.provider = provider
         self.provider_injected = provider is not None
         self.theme_override = theme
+        self.chart_settings = ChartSettings()
         self.earnings_provider = earnings_provider
         self.offline = offline
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -386,16 +409,21 @@ class RotmonApp(App[int]):
         return self.provider
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def load_detail(self, symbol: str) -> None:
-        """Show the drill-down from the cache, then bring its holdings' prices up to date."""
+    def load_detail(self, symbol: str, benchmark: str) -> None:
+        """Show the drill-down from the cache, then bring its holdings' prices (and, for a
+        comparison, the pair itself) up to date."""
         from tui.data.refresh import run_refresh
+        from tui.data.snapshot import seed_cache
         from tui.report import build_detail
 
         cache = self.cache
         assert cache is not None
-        detail = build_detail(cache, symbol, self.config.benchmark)
+        seed_cache(cache, [symbol, benchmark])
+        detail = build_detail(cache, symbol, benchmark)
         self.post_message(DetailReady(detail))
         members = [h["symbol"] for h in detail.holdings if h["symbol"] not in detail.fresh]
+        known = cache.last_dates()
+        members += [s for s in (symbol, benchmark) if s not in known]
         if self.offline or not members:
             return
         provider = self.provider or self._default_provider()
@@ -404,7 +432,7 @@ class RotmonApp(App[int]):
             deadline=self.refresh_deadline,
         )
         if outcome is not None and (outcome.rows_written or outcome.readjusted):
-            self.post_message(DetailReady(build_detail(cache, symbol, self.config.benchmark)))
+            self.post_message(DetailReady(build_detail(cache, symbol, benchmark)))
 
     @work(thread=True, exclusive=True, group="rule", exit_on_error=False)
     def load_rule(self, rule_id: str) -> None:
@@ -497,7 +525,11 @@ class RotmonApp(App[int]):
 
     def on_detail_ready(self, message: DetailReady) -> None:
         screen = self.screen
-        if isinstance(screen, DetailScreen) and screen.symbol == message.detail.symbol:
+        detail = message.detail
+        if isinstance(screen, DetailScreen) and (screen.symbol, screen.benchmark) == (
+            detail.symbol,
+            detail.benchmark,
+        ):
             screen.show_detail(message.detail)
 
     # -- helpers -------------------------------------------------------------------------
@@ -543,15 +575,59 @@ class RotmonApp(App[int]):
             return
         self.refresh_data()
 
-    def action_open_symbol(self, symbol: str) -> None:
-        """Open the drill-down of `symbol`."""
+    def action_open_symbol(self, symbol: str, benchmark: str | None = None) -> None:
+        """Open the drill-down of `symbol`, against the benchmark or any other symbol."""
         if self.cache is None:
             self.notify("Still loading the cache…", timeout=3)
             return
-        screen = DetailScreen(symbol, self.config.benchmark, self.palette)
+        against = benchmark or self.config.benchmark
+        screen = DetailScreen(symbol, against, self.palette)
         self.push_screen(screen, callback=lambda _result: None)
         screen.call_after_refresh(screen.show_status, self.status)
-        self.load_detail(symbol)
+        self.load_detail(symbol, against)
+
+    # -- chart controls: one setting for every chart pane --------------------------------
+
+    def _set_charts(self, settings: ChartSettings) -> None:
+        self.chart_settings = settings
+        for screen in self.screen_stack:
+            redraw = getattr(screen, "redraw_charts", None)
+            if redraw is not None and screen.is_mounted:
+                redraw()
+
+    def action_chart_period(self, period: str) -> None:
+        self._set_charts(self.chart_settings.with_(period=period))
+
+    def action_chart_log(self) -> None:
+        self._set_charts(self.chart_settings.with_(log=not self.chart_settings.log))
+
+    def action_chart_averages(self) -> None:
+        self._set_charts(self.chart_settings.with_(averages=not self.chart_settings.averages))
+
+    def action_chart_overlay(self) -> None:
+        """Add the highlighted symbol's RS line to the overlay (or take it out again)."""
+        symbol = self.dashboard.query_one(SectorTable).selected_symbol
+        if symbol is None:
+            return
+        overlay = list(self.chart_settings.overlay)
+        if symbol in overlay:
+            overlay.remove(symbol)
+        else:
+            overlay.append(symbol)
+        self._set_charts(self.chart_settings.with_(overlay=tuple(overlay)))
+
+    def action_chart_overlay_clear(self) -> None:
+        self._set_charts(self.chart_settings.with_(overlay=()))
+
+    def action_compare(self) -> None:
+        """Ask for two symbols, then chart the first against the second."""
+        from tui.app.screens.compare import ComparePrompt
+
+        def open_pair(pair: tuple[str, str] | None) -> None:
+            if pair:
+                self.action_open_symbol(pair[0], benchmark=pair[1])
+
+        self.push_screen(ComparePrompt(), callback=open_pair)
 
     def action_rrg(self) -> None:
         """Open the relative rotation graph (Esc closes it)."""

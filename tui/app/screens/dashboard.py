@@ -12,46 +12,17 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.app.charts import ChartSettings, line_chart, thesis_chart
 from tui.app.messages import SymbolHighlighted
 from tui.app.widgets.catalysts import CatalystsTable
 from tui.app.widgets.regime import RegimePane
-from tui.app.widgets.rs_chart import ChartData, RSChart, Series
+from tui.app.widgets.rs_chart import RSChart
 from tui.app.widgets.sector_table import SectorTable
 from tui.app.widgets.status_bar import Status, StatusBar, banner_text
 from tui.format import Palette
-from tui.report import Report, RSSeries, rs_series
-from tui.universe import NOT_PRICES
+from tui.report import Report
 
 PANES = ("rs-selected", "rs-thesis", "regime", "catalysts")
-THESIS = ("IWM", "EEM")
-
-
-def line_chart(report: Report | None, symbol: str, benchmark: str) -> ChartData:
-    """The highlighted symbol's RS line vs the benchmark with its 50-day average.
-
-    The benchmark itself, yields and index levels get their own line instead: a ratio of a
-    yield to a price means nothing.
-    """
-    own = symbol == benchmark or symbol in NOT_PRICES
-    title = (
-        f"{symbol} · 1Y · 50-day average" if own else f"{symbol}/{benchmark} · 1Y · 50-day average"
-    )
-    closes = report.closes if report else None
-    if closes is None:
-        return ChartData(title=title, note="loading figures…")
-    line = rs_series(closes, symbol, None if own else benchmark)
-    if line is None:
-        return ChartData(title=title, note=f"no common data for {symbol} and {benchmark}")
-    return ChartData(title=title, series=with_average(line))
-
-
-def with_average(line: RSSeries) -> tuple[Series, ...]:
-    """A line and its 50-day average (drawn from where the average exists)."""
-    start = next((i for i, v in enumerate(line.sma) if v == v), len(line.sma))
-    return (
-        Series(line.label, line.dates, line.values, color="cyan"),
-        Series("50d", line.dates[start:], line.sma[start:], color="orange", marker="dot"),
-    )
 
 
 class DashboardScreen(Screen[None]):
@@ -145,30 +116,26 @@ class DashboardScreen(Screen[None]):
     def on_symbol_highlighted(self, message: SymbolHighlighted) -> None:
         self._draw_selected(message.symbol)
 
+    @property
+    def settings(self) -> ChartSettings:
+        return getattr(self.app, "chart_settings", ChartSettings())
+
+    def redraw_charts(self) -> None:
+        """Draw both chart panes again (after a change of chart settings)."""
+        self._draw_selected(self.query_one(SectorTable).selected_symbol)
+        self._draw_thesis()
+
     def _draw_selected(self, symbol: str | None) -> None:
         chart = self.query_one("#rs-selected", RSChart)
         if symbol is None:
             return
-        chart.show(line_chart(self.report, symbol, self.benchmark))
+        closes = self.report.closes if self.report else None
+        chart.show(line_chart(closes, symbol, self.benchmark, self.settings))
 
     def _draw_thesis(self) -> None:
-        chart = self.query_one("#rs-thesis", RSChart)
-        bench = self.benchmark
-        title = f"{' & '.join(f'{s}/{bench}' for s in THESIS)} · 1Y rebased to 100"
         closes = self.report.closes if self.report else None
-        if closes is None:
-            chart.show(ChartData(title=title, note="loading figures…"))
-            return
-        lines = []
-        styles = (("cyan", "braille"), ("magenta", "dot"))  # markers differ for NO_COLOR too
-        for symbol, (color, marker) in zip(THESIS, styles, strict=True):
-            line = rs_series(closes, symbol, bench)
-            if line is None or not line.values:
-                continue
-            base = line.values[0]
-            rebased = [100 * v / base for v in line.values]
-            lines.append(Series(line.label, line.dates, rebased, color, marker))
-        chart.show(ChartData(title=title, series=tuple(lines), note="no data for the thesis lines"))
+        chart = self.query_one("#rs-thesis", RSChart)
+        chart.show(thesis_chart(closes, self.benchmark, self.settings))
 
     # -- actions -------------------------------------------------------------------------
 

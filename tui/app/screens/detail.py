@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tui.app.screens.dashboard import with_average
+from tui.app.charts import ChartSettings, detail_chart
 from tui.app.widgets.rs_chart import ChartData, RSChart
 from tui.app.widgets.status_bar import Status, StatusBar
 from tui.format import Palette, price, signed_text
@@ -62,11 +62,7 @@ class DetailScreen(Screen[None]):
     def show_detail(self, detail: Detail) -> None:
         """Fill the chart, the returns and the holdings."""
         self.detail = detail
-        title = f"{detail.rs.label if detail.rs else detail.symbol} · 1Y · 50-day average"
-        if detail.rs is None:
-            chart = ChartData(title=title, note="no common data with the benchmark")
-        else:
-            chart = ChartData(title=title, series=with_average(detail.rs))
+        chart = detail_chart(detail.rs, detail.symbol, self.settings)
         self.query_one("#detail-rs", RSChart).show(chart)
         returns = self.query_one("#detail-returns", DataTable)
         returns.clear()
@@ -81,6 +77,15 @@ class DetailScreen(Screen[None]):
         self._fill_holdings()
         self.query_one("#holdings", DataTable).display = bool(detail.holdings)
         self.query_one("#holdings-note", Static).update(detail.holdings_note)
+
+    @property
+    def settings(self) -> ChartSettings:
+        return getattr(self.app, "chart_settings", ChartSettings())
+
+    def redraw_charts(self) -> None:
+        if self.detail is not None:
+            chart = detail_chart(self.detail.rs, self.detail.symbol, self.settings)
+            self.query_one("#detail-rs", RSChart).show(chart)
 
     def holdings_columns(self) -> list[tuple[str, str, int]]:
         """(key, label, width) of the holdings table; fewer under 120 columns."""

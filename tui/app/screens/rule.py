@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -12,33 +11,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tui.app.widgets.rs_chart import ChartData, RSChart, Series
+from tui.app.charts import ChartSettings, evidence_chart
+from tui.app.widgets.rs_chart import ChartData, RSChart
 from tui.app.widgets.status_bar import Status, StatusBar
 from tui.format import MARKS, Palette
 from tui.report import RuleDetail
-
-
-def evidence_chart(detail: RuleDetail) -> ChartData:
-    """The rule's main series and, where the rule has one, its threshold line."""
-    title = f"{detail.series_name} · 2Y"
-    pairs = [(d, v) for d, v in zip(detail.dates, detail.values, strict=True) if math.isfinite(v)]
-    if len(pairs) < 2:
-        return ChartData(title=title, note=detail.rule["reason"] or "no data to chart")
-    lines = [Series(detail.series_name, [d for d, _ in pairs], [v for _, v in pairs], "cyan")]
-    limit = [
-        (d, t) for d, t in zip(detail.dates, detail.threshold, strict=True) if math.isfinite(t)
-    ]
-    if len(limit) >= 2:
-        lines.append(
-            Series(
-                "threshold",
-                [d for d, _ in limit],
-                [t for _, t in limit],
-                "orange",
-                marker="dot",
-            )
-        )
-    return ChartData(title=title, series=tuple(lines))
 
 
 class RuleScreen(Screen[None]):
@@ -84,7 +61,7 @@ class RuleScreen(Screen[None]):
         status = rule["status"]
         mark = MARKS.get(status, "?")
         self.query_one("#rule-title", Static).update(f"{mark} {rule['name']} · {rule['group']}")
-        self.query_one("#rule-chart", RSChart).show(evidence_chart(detail))
+        self.query_one("#rule-chart", RSChart).show(evidence_chart(detail, self.settings))
         facts = [
             f"Status      {mark} {status}" + (f" since {rule['since']}" if rule["since"] else ""),
             f"Evidence    {rule['value_text'] or '—'}",
@@ -99,6 +76,15 @@ class RuleScreen(Screen[None]):
         for day, became in detail.flips:
             style = {"pass": self.palette.up, "fail": self.palette.down}.get(became, "dim")
             table.add_row(day, Text(f"{MARKS.get(became, '?')} {became}", style=style))
+
+    @property
+    def settings(self) -> ChartSettings:
+        return getattr(self.app, "chart_settings", ChartSettings("max"))
+
+    def redraw_charts(self) -> None:
+        if self.detail is not None:
+            chart = evidence_chart(self.detail, self.settings)
+            self.query_one("#rule-chart", RSChart).show(chart)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -31,6 +31,12 @@ class ChartData:
     title: str
     series: Sequence[Series] = field(default_factory=tuple)
     note: str = ""
+    log: bool = False
+
+
+def last_value(value: float) -> str:
+    """A series' last value for its legend label, with 4 significant figures."""
+    return f"{value:.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
 
 
 def render_chart(data: ChartData, width: int, height: int) -> Text:
@@ -48,12 +54,18 @@ def render_chart(data: ChartData, width: int, height: int) -> Text:
     plt.plotsize(width, height)
     plt.theme("clear")
     plt.date_form("Y-m-d", "Y-m-d")
-    plt.title(data.title)
+    title = data.title
+    if data.log:
+        if all(v > 0 for line in lines for v in line.values):
+            plt.yscale("log")
+        else:
+            title += " · log n/a (values ≤ 0)"
+    plt.title(title)
     for line in lines:
         plt.plot(
             list(line.dates),
             list(line.values),
-            label=line.label,
+            label=f"{line.label} {last_value(line.values[-1])}",  # the last value, labelled
             color=line.color,
             marker=line.marker,
         )
