@@ -226,16 +226,22 @@ async def test_config_problems_are_reported(tmp_path: Path) -> None:
         assert any("frobnicate" in m for m in messages)
 
 
-async def test_second_start_paints_saved_figures_before_pandas(tmp_path: Path) -> None:
+async def test_second_start_paints_saved_figures_in_the_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first frame of a warm start shows real figures without any worker (no pandas)."""
     app = make_app(tmp_path)
-    async with app.run_test(size=(120, 40)):
+    async with app.run_test(size=(160, 50)):
         await settle(app)
-    from tui.data.cache import Cache
-
-    with Cache(tmp_path / "cache" / "rotmon.sqlite") as cache:
-        summary = cache.load_summary("dashboard")
-    assert summary is not None
-    assert {r["symbol"] for r in summary["rows"]} >= set(SECTOR_ETFS)
+    monkeypatch.setattr(RotmonApp, "load_data", lambda self: None)  # no cache worker at all
+    again = make_app(tmp_path)
+    async with again.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        table = again.screen.query_one(SectorTable)
+        assert cell_text(table, "XLK", "1M")[0] in "+−"
+        assert again.report is not None and again.report.closes is None  # the saved summary
+        rules = again.screen.query_one("#rules", DataTable)
+        assert rules.row_count == len(again.report.regime) > 0
 
 
 async def test_drilldown_fits_80_columns(tmp_path: Path) -> None:
@@ -595,3 +601,16 @@ async def test_compare_two_symbols(tmp_path: Path) -> None:
         assert screen.detail is not None and screen.detail.rs.label == "XLF/XLK"
         labels = [str(c.label) for c in screen.query_one("#holdings", DataTable).columns.values()]
         assert "RS XLK 3M" in labels
+
+
+async def test_first_start_paints_the_bundled_summary_in_the_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Empty cache, no worker at all: the first frame already shows the snapshot's figures."""
+    monkeypatch.setattr(RotmonApp, "load_data", lambda self: None)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(SectorTable)
+        assert cell_text(table, "XLK", "3M")[0] in "+−"
+        assert app.status.as_of == "2026-07-31"

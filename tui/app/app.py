@@ -182,6 +182,7 @@ class RotmonApp(App[int]):
         return self._dashboard
 
     def on_mount(self) -> None:
+        self._paint_saved_summary()
         themes, theme_problems = load_themes(theme_dirs())
         for theme in themes:
             self.register_theme(theme)
@@ -216,6 +217,27 @@ class RotmonApp(App[int]):
         compact = width < COMPACT_WIDTH
         self.set_class(compact, "-compact")
         self.dashboard.set_compact(compact)
+
+    def _paint_saved_summary(self) -> None:
+        """Figures for the very first frame: the summary the last run saved (a few ms of
+        SQLite and JSON, no pandas). The load worker replaces it with fresh figures."""
+        from tui.data.cache import peek_summary
+        from tui.locations import rules_path
+        from tui.report import Report, next_fomc, summary_key
+
+        key = summary_key(self.config.symbols(), self.config.benchmark)
+        payload = peek_summary(self.cache_path, "dashboard")
+        if payload is None and not rules_path().exists():
+            # First start: the bundled snapshot's own summary, shipped precomputed.
+            from tui import bundled_summary
+
+            payload = bundled_summary.load()
+        saved = Report.from_summary(payload, key) if payload else None
+        if saved is not None:
+            saved.next_fomc = next_fomc(self.clock())
+            self.report = saved
+            self.status = self.status.with_(as_of=saved.as_of)
+            self.dashboard.initial_report = saved
 
     @property
     def _state_path(self) -> Path:
@@ -282,11 +304,12 @@ class RotmonApp(App[int]):
         self.post_message(
             CacheOpened(cache.notice, self._source(cache), cache.get_meta("last_success_at"))
         )
-        payload = cache.load_summary("dashboard")
-        saved = Report.from_summary(payload, key) if payload else None
-        if saved is not None:
-            saved.next_fomc = next_fomc(self.clock())
-            self.post_message(ReportReady(saved, from_summary=True))
+        if self.report is None:  # not painted from the summary at mount (e.g. it was locked)
+            payload = cache.load_summary("dashboard")
+            saved = Report.from_summary(payload, key) if payload else None
+            if saved is not None:
+                saved.next_fomc = next_fomc(self.clock())
+                self.post_message(ReportReady(saved, from_summary=True))
         self._compute(cache, seed=True)
         if get_current_worker().is_cancelled:
             return

@@ -655,3 +655,25 @@ class Cache:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def peek_summary(path: Path, key: str) -> dict | None:
+    """The summary saved under ``key`` in the cache file at ``path``, read without opening the
+    cache for writing, without recovery and without pandas — for the app's first frame.
+
+    Any problem (no file, locked, corrupt, an older layout) gives None: the cache worker that
+    opens the file for real reports and repairs it.
+    """
+    if not Path(path).is_file():
+        return None
+    try:
+        uri = Path(path).resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=0.2)
+        try:
+            row = conn.execute("SELECT payload FROM summary WHERE key = ?", (key,)).fetchone()
+        finally:
+            conn.close()
+        value = json.loads(row[0]) if row else None
+    except (sqlite3.Error, TypeError, ValueError, OSError):
+        return None
+    return value if isinstance(value, dict) else None

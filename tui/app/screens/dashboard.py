@@ -41,6 +41,7 @@ class DashboardScreen(Screen[None]):
         self.pane = 0
         self.compact = False
         self.palette = Palette()
+        self.initial_report: Report | None = None  # painted in the first frame if set
 
     def compose(self) -> ComposeResult:
         yield Static("", id="banner", markup=False)
@@ -67,6 +68,8 @@ class DashboardScreen(Screen[None]):
         table.set_palette(self.palette)
         self.query_one(RegimePane).palette = self.palette
         table.focus()
+        if self.initial_report is not None:
+            self.show_report(self.initial_report)
 
     # -- data in -------------------------------------------------------------------------
 
