@@ -45,6 +45,7 @@ class FailingProvider:
 
 
 def make_app(tmp_path: Path, provider: object | None = None, **kwargs: object) -> RotmonApp:
+    kwargs.setdefault("config_path", tmp_path / "config" / "config.toml")
     return RotmonApp(
         kwargs.pop("config", Config()),  # type: ignore[arg-type]
         kwargs.pop("problems", ()),  # type: ignore[arg-type]
@@ -614,3 +615,51 @@ async def test_first_start_paints_the_bundled_summary_in_the_first_frame(
         table = app.screen.query_one(SectorTable)
         assert cell_text(table, "XLK", "3M")[0] in "+−"
         assert app.status.as_of == "2026-07-31"
+
+
+async def test_export_writes_readable_csv_and_svg(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+
+    monkeypatch.setenv("ROTMON_EXPORT_DIR", str(tmp_path / "exports"))
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await pilot.press("e")
+        await pilot.pause()
+    files = sorted((tmp_path / "exports").iterdir())
+    assert [f.suffix for f in files] == [".csv", ".svg"]
+    with files[0].open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 33
+    spy = next(r for r in rows if r["symbol"] == "SPY")
+    assert float(spy["close"]) == pytest.approx(747.03, abs=0.01)
+    assert float(spy["ret_1D"]) == pytest.approx(747.03 / 741.69 - 1, abs=2e-5)
+    assert files[1].read_text().startswith("<svg")
+    assert any(str(files[0]) in n.message for n in app._notifications)
+
+
+async def test_config_edits_are_picked_up_while_running(tmp_path: Path) -> None:
+    config_file = tmp_path / "config" / "config.toml"
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        config_file.parent.mkdir(parents=True, exist_ok=True)
+        config_file.write_text('[groups]\nMine = ["XLK", "IWM"]\nMacro = ["^VIX"]\n')
+        app._check_files()  # what the 2-second watch does
+        await settle(app)
+        await pilot.pause()
+        table = app.screen.query_one(SectorTable)
+        keys = [r.key.value for r in table.ordered_rows]
+        assert keys == [group_key("Mine"), "XLK", "IWM", group_key("Macro"), "^VIX"]
+        # A half-typed edit: the problem is named with its line, the running layout stays.
+        config_file.write_text('[groups]\nMine = ["XLK", \n')
+        await pilot.press("ctrl+r")
+        await settle(app)
+        await pilot.pause()
+        assert [r.key.value for r in table.ordered_rows] == keys
+        assert any(
+            "config.toml:" in n.message and "Kept the running config" in n.message
+            for n in app._notifications
+        )

@@ -166,10 +166,16 @@ def _as_of(text: str | None) -> str | None:
 
 def run_dashboard(args: argparse.Namespace) -> int:
     from tui.app.app import RotmonApp
+    from tui.locations import config_path
 
     config, problems = _load_config(args)
     app = RotmonApp(
-        config, problems, cache_path=_cache_path(args), offline=args.offline, theme=args.theme
+        config,
+        problems,
+        cache_path=_cache_path(args),
+        offline=args.offline,
+        theme=args.theme,
+        config_path=args.config or config_path(),
     )
     result = app.run()
     if app.return_code:  # an unhandled error inside the app: never report success

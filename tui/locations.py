@@ -57,3 +57,8 @@ RULES_FILE_NAME = "rules.toml"
 def rules_path() -> Path:
     """The user's regime-rule overrides: <config dir>/rules.toml (optional)."""
     return config_dir() / RULES_FILE_NAME
+
+
+def export_dir() -> Path:
+    """Where `e` writes CSV and SVG exports: $ROTMON_EXPORT_DIR, else <Documents>/rotmon."""
+    return _env_path("ROTMON_EXPORT_DIR") or Path(platformdirs.user_documents_dir()) / APP_NAME

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 COMPACT_WIDTH = 120
 REFRESH_DEADLINE = 180.0  # seconds: a refresh still hanging then is abandoned
+WATCH_SECONDS = 2.0  # how often the config, rules, events and theme files are checked
 
 
 def call_cancellable(fn: Callable[[], T], deadline: float, poll: float = 0.1) -> T | None:
@@ -89,6 +90,19 @@ def call_cancellable(fn: Callable[[], T], deadline: float, poll: float = 0.1) ->
     return box.get("value")
 
 
+def _unparsable(path: Path) -> bool:
+    """True if the file exists but is not valid TOML (e.g. saved in the middle of an edit)."""
+    import tomllib
+
+    try:
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    return False
+
+
 def status_after(status: Status, outcome: RefreshOutcome) -> Status:
     """What the status line says after a refresh: never a refresh time for a failed one."""
     if outcome.problem is None:
@@ -114,6 +128,14 @@ class RotmonApp(App[int]):
         Binding("r", "refresh", "Refresh", tooltip="Refresh prices now"),
         Binding("g", "rrg", "RRG", tooltip="Relative rotation graph of the sectors"),
         Binding("c", "compare", "Compare", tooltip="Chart any symbol against any other"),
+        Binding("e", "export", "Export", tooltip="Write the table (CSV) and this screen (SVG)"),
+        Binding(
+            "ctrl+r",
+            "reload",
+            "Reload",
+            show=False,
+            tooltip="Reload config, rules, events and themes (also automatic on save)",
+        ),
         *[
             Binding(str(i), f"chart_period('{p}')", p, show=False, tooltip=f"Charts: {p}")
             for i, p in enumerate(PERIODS, start=1)
@@ -147,6 +169,7 @@ class RotmonApp(App[int]):
         offline: bool = False,
         clock: Callable[[], datetime] | None = None,
         theme: str | None = None,
+        config_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -156,6 +179,8 @@ class RotmonApp(App[int]):
         self.provider_injected = provider is not None
         self.theme_override = theme
         self.chart_settings = ChartSettings()
+        self.config_path = config_path
+        self._watched: tuple[Any, ...] = ()
         self.earnings_provider = earnings_provider
         self.offline = offline
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -207,6 +232,8 @@ class RotmonApp(App[int]):
             )
         self._show_status()
         self.set_interval(3600, self.dashboard.show_catalysts)  # countdowns tick hourly
+        self._watched = self._file_stamps()
+        self.set_interval(WATCH_SECONDS, self._check_files)  # a few stat() calls, no output
         self.load_data()
 
     def apply_layout(self, width: int) -> None:
@@ -651,6 +678,107 @@ class RotmonApp(App[int]):
                 self.action_open_symbol(pair[0], benchmark=pair[1])
 
         self.push_screen(ComparePrompt(), callback=open_pair)
+
+    # -- live config -----------------------------------------------------------------------
+
+    def _watched_files(self) -> list[Path]:
+        from tui.app.themes import user_themes_dir
+        from tui.locations import rules_path
+        from tui.regime.events import default_events_path
+
+        files = [rules_path(), default_events_path()]
+        if self.config_path is not None:
+            files.append(Path(self.config_path))
+        themes = user_themes_dir()
+        if themes.is_dir():
+            files.extend(sorted(themes.glob("*.toml")))
+        return files
+
+    def _file_stamps(self) -> tuple[Any, ...]:
+        stamps = []
+        for path in self._watched_files():
+            try:
+                info = path.stat()
+                stamps.append((str(path), info.st_mtime_ns, info.st_size))
+            except OSError:
+                stamps.append((str(path), None, None))
+        return tuple(stamps)
+
+    def _check_files(self) -> None:
+        stamps = self._file_stamps()
+        if stamps != self._watched:
+            self._watched = stamps
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        """Read the config, rules, events and themes again; report problems like at start."""
+        from tui.config import load_config
+
+        if self.config_path is not None:
+            config, problems = load_config(self.config_path)
+            broken = _unparsable(Path(self.config_path))
+            if problems:
+                tail = "Kept the running config." if broken else "Using defaults for these."
+                self.notify(
+                    "\n".join(str(p) for p in problems) + "\n" + tail,
+                    title="Config problems",
+                    severity="warning",
+                    timeout=15,
+                    markup=False,
+                )
+            if not broken:  # a half-typed edit must not throw the running layout away
+                self.apply_config(config)
+        themes, theme_problems = load_themes(theme_dirs())
+        for theme in themes:
+            self.register_theme(theme)
+        if theme_problems:
+            self.notify(
+                "\n".join(str(p) for p in theme_problems),
+                title="Theme problems",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+        if self.theme in {t.name for t in themes}:
+            self.refresh_css()
+            self._apply_palette()
+        self.recompute()
+
+    def apply_config(self, config: Config) -> None:
+        """Use a new config now: groups, benchmark, theme and refresh cadence."""
+        old = self.config
+        self.config = config
+        self.dashboard.set_universe(self.groups, config.benchmark)
+        if config.theme != old.theme and config.theme in self.available_themes:
+            self.theme = config.theme
+        if (config.refresh_open, config.refresh_closed) != (old.refresh_open, old.refresh_closed):
+            self._schedule_refresh()
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def recompute(self) -> None:
+        """Rules and events read again, figures computed again (new symbols seeded)."""
+        self._load_regime_inputs()
+        if self.cache is not None:
+            self._compute(self.cache, seed=True)
+
+    def action_export(self) -> None:
+        """The table as CSV and the current screen as SVG, in the export dir; says where."""
+        from tui.export import stamped, table_csv, write_atomic
+        from tui.locations import export_dir
+
+        folder = export_dir()
+        try:
+            written = []
+            if self.report is not None:
+                csv_path = stamped(folder, ".csv", self.clock().astimezone())
+                written.append(write_atomic(csv_path, table_csv(self.report.rows)))
+            svg_path = stamped(folder, ".svg", self.clock().astimezone())
+            self.save_screenshot(filename=svg_path.name, path=str(folder))
+            written.append(svg_path)
+        except OSError as error:
+            self.notify(f"Export failed: {error}", severity="error", markup=False)
+            return
+        self.notify("Exported " + " and ".join(str(p) for p in written), markup=False, timeout=8)
 
     def action_rrg(self) -> None:
         """Open the relative rotation graph (Esc closes it)."""

@@ -84,6 +84,13 @@ class DashboardScreen(Screen[None]):
         self._draw_selected(table.selected_symbol)
         self._draw_thesis()
 
+    def set_universe(self, groups: Sequence[tuple[str, Sequence[str]]], benchmark: str) -> None:
+        """New groups or benchmark from a reloaded config (figures follow from the worker)."""
+        self.groups = [(name, list(symbols)) for name, symbols in groups]
+        self.benchmark = benchmark
+        if self.report is not None and self.is_mounted:
+            self.show_report(self.report)
+
     def show_catalysts(self) -> None:
         """Countdowns as of now (called with each report, and hourly)."""
         if self.report is not None:

@@ -291,7 +291,8 @@ class SectorTable(DataTable[Any]):
             for column, cell in zip(columns, cells, strict=True):
                 self._cells[(row_key, column.key)] = cell.plain if isinstance(cell, Text) else cell
             self.add_row(*cells, key=row_key)
-        target = selected or next((s for _, s in order if s), None)
+        shown = [s for _, s in order if s]
+        target = selected if selected in shown else next(iter(shown), None)
         if target is not None:
             self.move_cursor(row=self.get_row_index(target), animate=False)
 
