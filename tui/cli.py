@@ -328,7 +328,19 @@ def run_import(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
-COMMANDS = {None: run_dashboard, "refresh": run_refresh, "report": run_report, "import": run_import}
+def run_serve(args: argparse.Namespace) -> int:
+    from tui.serve import serve_main
+
+    return serve_main(args)
+
+
+COMMANDS = {
+    None: run_dashboard,
+    "refresh": run_refresh,
+    "report": run_report,
+    "import": run_import,
+    "serve": run_serve,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
