@@ -2,63 +2,171 @@
 
 Each picture is the real app, run headless at a fixed size and a fixed clock on a fresh cache
 seeded from the bundled data, with refresh off — what a first start with no network shows.
+
+This module is also the factory of the snapshot tests (tests/test_snapshots.py): `make_app`
+builds the app and the `show_*` steps bring it to the screen to photograph, so a README picture
+and the snapshot that guards it are made the same way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.worker import WorkerFailed, WorkerState
 
 from tui.app.app import RotmonApp
+from tui.app.widgets.sector_table import SectorTable
 from tui.config import Config
 
 HERE = Path(__file__).resolve().parent
 CLOCK = datetime(2026, 8, 3, 15, 0, tzinfo=UTC)  # the Monday after the snapshot's last close
+THEMES = ("rotmon-dark", "rotmon-light", "rotmon-high-contrast", "rotmon-16")
+"""The built-in themes (themes/*.toml), each photographed on the dashboard."""
+
+Step = Callable[[Pilot[int]], Awaitable[None]]
+
+
+def make_app(cache: Path, theme: str | None = None) -> RotmonApp:
+    """The app on a cache file of its own (seeded from the bundled snapshot at start), offline,
+    at the fixed clock. The caller also points ROTMON_CONFIG_DIR at an empty dir (user rules,
+    events and themes live there) and sets TZ (the catalysts and the status line show local
+    times): `isolate` here, tests/conftest.py and a fixture in tests/test_snapshots.py."""
+    return RotmonApp(Config(), cache_path=cache, offline=True, clock=lambda: CLOCK, theme=theme)
 
 
 async def settle(app: RotmonApp) -> None:
+    """Wait until no worker is pending or running, then until the screen has caught up with
+    the messages they posted."""
     for _ in range(500):
-        with contextlib.suppress(WorkerFailed):
+        with contextlib.suppress(WorkerFailed):  # failures are the app's to report, not ours
             await app.workers.wait_for_complete()
         await asyncio.sleep(0.02)
         if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
-            return
+            break
+    else:
+        raise RuntimeError("workers did not finish within 10 s")
+    await app.animator.wait_until_complete()
 
 
-async def shoot(name: str, size: tuple[int, int], keys: list[str], cache: Path) -> Path:
-    app = RotmonApp(Config(), cache_path=cache, offline=True, clock=lambda: CLOCK)
-    async with app.run_test(size=size) as pilot:
+async def finish(pilot: Pilot[int]) -> None:
+    """The last step of every shot: everything settled, and no notice on screen (offline on
+    the bundled data there must be none; one means a picture of a problem)."""
+    app = pilot.app
+    assert isinstance(app, RotmonApp)
+    await settle(app)
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+    notices = [n.message for n in app._notifications]
+    if notices:
+        raise RuntimeError(f"unexpected notices on screen: {notices}")
+
+
+async def show_dashboard(pilot: Pilot[int]) -> None:
+    """The dashboard as it starts: SPY highlighted, figures from the bundled snapshot."""
+    await finish(pilot)
+
+
+def show_drilldown(symbol: str) -> Step:
+    """The drill-down of `symbol`, opened with Enter on its row of the sector table."""
+
+    async def step(pilot: Pilot[int]) -> None:
+        app = pilot.app
+        assert isinstance(app, RotmonApp)
+        await settle(app)
+        table = app.screen.query_one(SectorTable)
+        table.move_cursor(row=table.get_row_index(symbol), animate=False)
+        await pilot.pause()
+        await pilot.press("enter")
+        await finish(pilot)
+
+    return step
+
+
+def show_rule(rule_id: str) -> Step:
+    """The evidence screen of the regime rule `rule_id` (what Enter on its row opens)."""
+
+    async def step(pilot: Pilot[int]) -> None:
+        app = pilot.app
+        assert isinstance(app, RotmonApp)
+        await settle(app)
+        app.action_open_rule(rule_id)
+        await finish(pilot)
+
+    return step
+
+
+def press(*keys: str) -> Step:
+    """Press `keys` on the settled dashboard, letting the app settle after each."""
+
+    async def step(pilot: Pilot[int]) -> None:
+        app = pilot.app
+        assert isinstance(app, RotmonApp)
         await settle(app)
         for key in keys:
             await pilot.press(key)
             await settle(app)
-        await pilot.pause(0.5)
-        path = HERE / f"{name}.svg"
-        app.save_screenshot(str(path))
-    return path
+        await finish(pilot)
+
+    return step
 
 
-SHOTS: list[tuple[str, tuple[int, int], list[str]]] = [
-    ("dashboard", (160, 50), []),
-    ("dashboard-80x24", (80, 24), []),
-    ("drilldown", (160, 50), ["down"] * 11 + ["enter"]),  # XLK
-    ("rule", (160, 50), ["tab", "down", "down", "enter"]),  # small caps leading
-    ("rrg", (160, 50), ["g"]),
-    ("help", (120, 40), ["question_mark"]),
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    size: tuple[int, int]
+    step: Step
+    theme: str | None = None
+
+
+SHOTS: list[Shot] = [
+    Shot("dashboard", (160, 50), show_dashboard),
+    Shot("dashboard-80x24", (80, 24), show_dashboard),
+    Shot("drilldown", (160, 50), show_drilldown("XLK")),
+    Shot("rule", (160, 50), show_rule("small_caps")),
+    Shot("rrg", (160, 50), press("g")),
+    Shot("help", (120, 40), press("question_mark")),
+    *[Shot(f"dashboard-{theme}", (160, 50), show_dashboard, theme) for theme in THEMES],
 ]
+
+
+def isolate(tmp: Path) -> None:
+    """No user config, rules, events or themes; local time is UTC (so 'Local' reads the same
+    on every machine); NO_COLOR, if set, would turn the colours off."""
+    os.environ["ROTMON_CONFIG_DIR"] = str(tmp / "config")
+    os.environ["ROTMON_CACHE_DIR"] = str(tmp / "cache")
+    os.environ.pop("ROTMON_CONFIG", None)
+    os.environ.pop("NO_COLOR", None)
+    os.environ["TZ"] = "UTC"
+    if hasattr(time, "tzset"):  # not on Windows, where 'Local' shows the machine's zone
+        time.tzset()
+
+
+async def shoot(shot: Shot, cache: Path) -> Path:
+    app = make_app(cache, shot.theme)
+    path = HERE / f"{shot.name}.svg"
+    async with app.run_test(size=shot.size) as pilot:
+        await shot.step(pilot)
+        path.write_text(app.export_screenshot(), encoding="utf-8")
+    return path
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        cache = Path(tmp) / "rotmon.sqlite"
-        for name, size, keys in SHOTS:
-            path = asyncio.run(shoot(name, size, keys, cache))
+        isolate(Path(tmp))
+        for index, shot in enumerate(SHOTS):
+            cache = Path(tmp) / f"cache-{index}" / "rotmon.sqlite"  # a first start, every time
+            path = asyncio.run(shoot(shot, cache))
             print(f"wrote {path.relative_to(HERE.parent)}")
     return 0
 

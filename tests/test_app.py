@@ -663,3 +663,35 @@ async def test_config_edits_are_picked_up_while_running(tmp_path: Path) -> None:
             "config.toml:" in n.message and "Kept the running config" in n.message
             for n in app._notifications
         )
+
+
+async def test_a_and_d_edit_the_focused_group_and_persist(tmp_path: Path) -> None:
+    from tui.config import load_config
+
+    config_file = tmp_path / "config" / "config.toml"
+    config_file.parent.mkdir(parents=True)
+    config_file.write_text("# my settings\nbenchmark = \"SPY\"\n")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        table = app.screen.query_one(SectorTable)
+        table.move_cursor(row=table.get_row_index("XLK"))
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"iwd", "enter")
+        await settle(app)
+        await pilot.pause()
+        saved, problems = load_config(config_file)
+        assert problems == []
+        sectors = next(g for g in saved.groups if g.name == "Sectors")
+        assert sectors.symbols[-1] == "IWD"
+        assert config_file.read_text().startswith("# my settings\n")  # comments kept
+        assert "IWD" in [r.key.value for r in table.ordered_rows]
+        assert cell_text(table, "IWD", "1M") == "n/a"  # offline: no data, nothing invented
+        table.move_cursor(row=table.get_row_index("IWD"))
+        await pilot.press("d")
+        await settle(app)
+        await pilot.pause()
+        saved, _ = load_config(config_file)
+        assert "IWD" not in next(g for g in saved.groups if g.name == "Sectors").symbols
+        assert "IWD" not in [r.key.value for r in table.ordered_rows]

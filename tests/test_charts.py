@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tui.app.charts import ChartSettings, cut, with_average
-from tui.app.screens.compare import parse_pair
+from tui.app.screens.prompts import parse_pair
 from tui.app.widgets.rs_chart import ChartData, Series, render_chart
 from tui.report import RSSeries
 

@@ -35,6 +35,8 @@ NON_UI_MODULES = [
     "tui.format",
     "tui.universe",
     "tui.cli",
+    "tui.config_edit",
+    "tui.data.watchlist",
 ]
 """Modules that must never pull in textual."""
 

@@ -328,6 +328,12 @@ def run_import(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
+def run_import_watchlist(args: argparse.Namespace) -> int:
+    from tui.data.watchlist import run_import_watchlist as import_watchlist
+
+    return import_watchlist(args)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from tui.serve import serve_main
 
@@ -339,6 +345,7 @@ COMMANDS = {
     "refresh": run_refresh,
     "report": run_report,
     "import": run_import,
+    "import-watchlist": run_import_watchlist,
     "serve": run_serve,
 }
 

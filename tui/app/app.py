@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from tui.report import Report
 
 T = TypeVar("T")
-COMPACT_WIDTH = 120
+COMPACT_WIDTH = 140
 REFRESH_DEADLINE = 180.0  # seconds: a refresh still hanging then is abandoned
 WATCH_SECONDS = 2.0  # how often the config, rules, events and theme files are checked
 
@@ -127,14 +127,16 @@ class RotmonApp(App[int]):
         Binding("question_mark", "help", "Keys", tooltip="List every key"),
         Binding("r", "refresh", "Refresh", tooltip="Refresh prices now"),
         Binding("g", "rrg", "RRG", tooltip="Relative rotation graph of the sectors"),
-        Binding("c", "compare", "Compare", tooltip="Chart any symbol against any other"),
-        Binding("e", "export", "Export", tooltip="Write the table (CSV) and this screen (SVG)"),
+        Binding(
+            "c", "compare", "Compare", show=False, tooltip="Chart any symbol against any other"
+        ),
+        Binding("e", "export", "Export", show=False, tooltip="Table as CSV and screen as SVG"),
         Binding(
             "ctrl+r",
             "reload",
             "Reload",
             show=False,
-            tooltip="Reload config, rules, events and themes (also automatic on save)",
+            tooltip="Reload config, rules, events and themes (automatic on save)",
         ),
         *[
             Binding(str(i), f"chart_period('{p}')", p, show=False, tooltip=f"Charts: {p}")
@@ -147,7 +149,7 @@ class RotmonApp(App[int]):
             "chart_overlay",
             "Overlay",
             show=False,
-            tooltip="Charts: overlay the highlighted RS line (again: remove; Esc-free: 'O' clears)",
+            tooltip="Charts: overlay the highlighted RS line (again: remove it)",
         ),
         Binding(
             "O",
@@ -671,7 +673,7 @@ class RotmonApp(App[int]):
 
     def action_compare(self) -> None:
         """Ask for two symbols, then chart the first against the second."""
-        from tui.app.screens.compare import ComparePrompt
+        from tui.app.screens.prompts import ComparePrompt
 
         def open_pair(pair: tuple[str, str] | None) -> None:
             if pair:
@@ -760,6 +762,49 @@ class RotmonApp(App[int]):
         self._load_regime_inputs()
         if self.cache is not None:
             self._compute(self.cache, seed=True)
+
+    def action_add_symbol(self) -> None:
+        """Ask for a symbol and add it to the highlighted row's group, in the config file."""
+        from tui.app.screens.prompts import SymbolPrompt
+
+        group = self.dashboard.query_one(SectorTable).selected_group
+        if group is None:
+            return
+
+        def add(symbol: str | None) -> None:
+            if symbol:
+                self._edit_config("add", group, symbol)
+
+        self.push_screen(SymbolPrompt(f"Add a symbol to {group}"), callback=add)
+
+    def action_remove_symbol(self) -> None:
+        """Take the highlighted symbol out of its group, in the config file."""
+        table = self.dashboard.query_one(SectorTable)
+        symbol, group = table.selected_symbol, table.selected_group
+        if symbol and group:
+            self._edit_config("remove", group, symbol)
+
+    def _edit_config(self, change: str, group: str, symbol: str) -> None:
+        """Save a group edit to config.toml (comments kept), then use the new config."""
+        from tui.config_edit import add_symbol, remove_symbol
+
+        if self.config_path is None:
+            self.notify("No config file to save to", severity="warning")
+            return
+        edit = add_symbol if change == "add" else remove_symbol
+        try:
+            config = edit(Path(self.config_path), group, symbol, current=self.config)
+        except ValueError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._watched = self._file_stamps()  # our own write: no second reload
+        self.apply_config(config)
+        done = "Added" if change == "add" else "Removed"
+        where = "to" if change == "add" else "from"
+        self.notify(f"{done} {symbol} {where} {group} in {self.config_path}", markup=False)
+        self.recompute()
+        if change == "add":
+            self.call_later(self.action_refresh)  # fetches the new symbol's history online
 
     def action_export(self) -> None:
         """The table as CSV and the current screen as SVG, in the export dir; says where."""

@@ -88,7 +88,7 @@ class DetailScreen(Screen[None]):
             self.query_one("#detail-rs", RSChart).show(chart)
 
     def holdings_columns(self) -> list[tuple[str, str, int]]:
-        """(key, label, width) of the holdings table; fewer under 120 columns."""
+        """(key, label, width) of the holdings table; fewer under 120 columns of terminal."""
         compact = self.app.size.width < 120
         columns = [
             ("symbol", "Symbol", 6),

@@ -11,7 +11,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-KEY_NAMES = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "ctrl+p": "Ctrl+P"}
+KEY_NAMES = {
+    "question_mark": "?",
+    "escape": "Esc",
+    "enter": "Enter",
+    "ctrl+p": "Ctrl+P",
+    "ctrl+r": "Ctrl+R",
+}
 
 
 def key_label(key: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,21 +27,24 @@ class RegimePane(Vertical):
         super().__init__(id=id, classes=classes)
         self.palette = Palette()
         self._shown: tuple[Any, ...] = ()
+        self._last: tuple[Sequence[dict[str, Any]], dict[str, Any] | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Regime: loading…", id="regime-summary", markup=False)
         table: DataTable[Any] = DataTable(cursor_type="row", show_header=False, id="rules")
         table.add_column("", key="mark", width=1)
         table.add_column("Rule", key="rule")
-        table.add_column("Since", key="since", width=10)
         yield table
 
     def show(self, regime: Sequence[dict[str, Any]], summary: dict[str, Any] | None) -> None:
         """Show the rules; nothing repaints if nothing changed."""
+        self._last = (regime, summary)
+        width = max(20, self.size.width - 8) if self.size.width else 200
         state = (
             tuple((r["id"], r["status"], r["value_text"], r["since"]) for r in regime),
             repr(summary),
             self.palette,
+            width,
         )
         if state == self._shown:
             return
@@ -53,17 +57,25 @@ class RegimePane(Vertical):
             status = rule["status"]
             style = {"pass": self.palette.up, "fail": self.palette.down}.get(status, "dim")
             text = Text(rule["name"])
+            if rule["since"]:
+                text.append(f" · since {rule['since']}", style="dim")
             evidence = rule["value_text"] if status != "unknown" else rule["reason"]
-            text.append("\n  " + (evidence or rule["value_text"]), style="dim")
+            # Wrapped to the pane, never cut: the figure is the point of the rule.
+            lines = textwrap.wrap(evidence or rule["value_text"], width - 2) or [""]
+            for line in lines:
+                text.append("\n  " + line, style="dim")
             table.add_row(
                 Text(MARKS.get(status, "?"), style=f"bold {style}".strip()),
                 text,
-                Text(rule["since"] or "", style="dim"),
                 key=rule["id"],
-                height=2,
+                height=1 + len(lines),
             )
         if regime:
             table.move_cursor(row=min(selected, len(regime) - 1), animate=False)
+
+    def on_resize(self) -> None:
+        if getattr(self, "_last", None) is not None:
+            self.show(*self._last)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

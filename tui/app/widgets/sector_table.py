@@ -92,6 +92,14 @@ class SectorTable(DataTable[Any]):
     """Grouped symbol table with keyboard sorting."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "a",
+            "app.add_symbol",
+            "Add",
+            show=False,
+            tooltip="Add a symbol to this row's group (saved)",
+        ),
+        Binding("d", "app.remove_symbol", "Del", show=False, tooltip="Remove this symbol (saved)"),
         Binding("s", "sort_next", "Sort", tooltip="Sort by the next column"),
         Binding("S", "sort_reverse", "Reverse", show=False, tooltip="Reverse the sort order"),
     ]
@@ -167,6 +175,18 @@ class SectorTable(DataTable[Any]):
             return None
         key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
         return None if key is None or key.startswith("§") else key
+
+    @property
+    def selected_group(self) -> str | None:
+        """The group of the row under the cursor (a symbol's, or the header's own)."""
+        if not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        if key is None:
+            return None
+        if key.startswith("§"):
+            return key[1:]
+        return next((name for name, symbols in self.groups if key in symbols), None)
 
     # -- sorting -------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The comparison prompt (`c`): two symbols, the first charted against the second."""
+"""Small prompts: two symbols to compare (`c`), one symbol to add to a group (`a`)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,44 @@ class ComparePrompt(ModalScreen[tuple[str, str] | None]):
             self.query_one("#compare-error", Static).update(result)
             return
         self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SymbolPrompt(ModalScreen[str | None]):
+    """Asks for one ticker symbol; Enter returns it (validated), Esc cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", tooltip="Close without adding"),
+    ]
+    DEFAULT_CSS = """
+    SymbolPrompt { align: center middle; }
+    SymbolPrompt > Vertical {
+        width: 60; max-width: 100%; height: auto;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    SymbolPrompt #symbol-error { color: $text-error; height: auto; }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, markup=False)
+            yield Input(placeholder="a Yahoo symbol, e.g. IWD, BRK-B, ^FVX", id="symbol-input")
+            yield Static("", id="symbol-error", markup=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        symbol = normalize_symbol(event.value)
+        if symbol is None:
+            self.query_one("#symbol-error", Static).update(
+                f"{event.value.strip()!r} is not a ticker symbol"
+            )
+            return
+        self.dismiss(symbol)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

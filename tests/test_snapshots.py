@@ -1,0 +1,114 @@
+"""Snapshot tests: the main screens as pictures, so that a layout change is a reviewed change.
+
+Each test runs the real app (pytest-textual-snapshot's `snap_compare`) offline on a fresh cache
+seeded from the bundled snapshot, at the fixed clock and size of screenshots/generate.py (the
+factory both share), with every worker awaited and no notice on screen; local time is UTC.
+The accepted pictures are tests/__snapshots__/test_snapshots/*.svg.
+
+A failing test writes snapshot_report.html with the old and new pictures side by side. If the
+change is intended, look at it, then accept it with `pytest tests/test_snapshots.py
+--snapshot-update` and commit the new SVGs with the change. The pictures depend on Textual's
+version, which is why pyproject.toml pins it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from screenshots.generate import (
+    THEMES,
+    Step,
+    make_app,
+    press,
+    show_dashboard,
+    show_drilldown,
+    show_rule,
+)
+
+SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture(autouse=True)
+def _same_picture_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """UTC as local time (the catalysts' 'Local' column, the status line) and colours on,
+    whatever the developer's zone and NO_COLOR; restored afterwards."""
+    if not hasattr(time, "tzset"):  # Windows: no way to change the local zone in-process
+        pytest.skip("snapshots need time.tzset to show local times in UTC")
+    with monkeypatch.context() as patch:
+        patch.setenv("TZ", "UTC")
+        patch.delenv("NO_COLOR", raising=False)
+        time.tzset()
+        yield
+    time.tzset()
+
+
+def snap(
+    snap_compare: SnapCompare,
+    tmp_path: Path,
+    step: Step,
+    size: tuple[int, int],
+    theme: str | None = None,
+) -> bool:
+    app = make_app(tmp_path / "cache" / "rotmon.sqlite", theme)
+    return snap_compare(app, terminal_size=size, run_before=step)
+
+
+def test_dashboard(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """Dashboard at 160×50 in rotmon-dark. The banner reads 'OFFLINE · data as of 2026-07-31'.
+    Left: the sector table with every column (Symbol … Quad) and every group (Benchmarks,
+    Size/Style/Intl, Sectors, Themes), SPY highlighted, gains green and losses red with ▲▼◆.
+    Right: the SPY 1Y chart with its 50-day average, and the IWM/SPY & EEM/SPY chart. Below:
+    the regime checklist (Rotation ON 7/10, ✓✗? marks) and the catalysts (FOMC past, jobs
+    report in 31 d, times in ET and UTC). Status line and footer at the bottom."""
+    assert snap(snap_compare, tmp_path, show_dashboard, (160, 50))
+
+
+def test_dashboard_80x24(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """Dashboard at 80×24: the compact layout. The table (no Quad column; group names may be
+    cut with '…') over one pane, the SPY chart; no figure cut mid-number; the footer has the
+    'v Pane' key that cycles the panes."""
+    assert snap(snap_compare, tmp_path, show_dashboard, (80, 24))
+
+
+def test_drilldown_xlk(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """XLK drill-down at 160×50: title 'XLK · Technology Select Sector SPDR', the XLK/SPY RS
+    chart with its 50-day average, the return / RS table (1D … 52wH) on the right, the top 15
+    holdings (NVDA first, highlighted) with weights and returns, the note 'Top 15 holdings by
+    weight · State Street, as of 2025-11-18 or earlier', then status line and footer (Esc)."""
+    assert snap(snap_compare, tmp_path, show_drilldown("XLK"), (160, 50))
+
+
+def test_rule_evidence(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """Evidence screen of 'Small caps leading' at 160×50: title '✗ Small caps leading ·
+    Rotation', the IWM/SPY 1Y chart with the threshold line, the facts (Status ✗ fail since
+    2026-07-31, Evidence, Passes when, Why), and the flips table newest first (2026-07-31 ✗
+    fail highlighted)."""
+    assert snap(snap_compare, tmp_path, show_rule("small_caps"), (160, 50))
+
+
+def test_rrg(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """RRG at 160×50, opened with g: 'RRG · Sectors vs SPY · weekly · tail 8 · to 2026-07-31',
+    four tinted quadrants labelled IMPROVING / LEADING / LAGGING / WEAKENING, the eleven
+    sector ETFs with tails, XLK highlighted, and the side panel with XLK's figures, the
+    quadrant lists and the tail table."""
+    assert snap(snap_compare, tmp_path, press("g"), (160, 50))
+
+
+def test_help(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """Key list at 120×40, opened with ?: a modal over the dimmed dashboard titled 'Keys · Esc
+    to close · Ctrl+P for the command palette', with Where / Key / Action rows starting
+    'Everywhere q Quit at once'."""
+    assert snap(snap_compare, tmp_path, press("question_mark"), (120, 40))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_dashboard_theme(snap_compare: SnapCompare, tmp_path: Path, theme: str) -> None:
+    """Dashboard at 120×36 (the smallest full layout: table, two charts, checklist,
+    catalysts) in each built-in theme: text readable on the theme's background, up and down
+    in the theme's success and error colours, the cursor row, banner and footer keys in its
+    colours; the same layout in every theme."""
+    assert snap(snap_compare, tmp_path, show_dashboard, (120, 36), theme)
