@@ -670,7 +670,7 @@ async def test_a_and_d_edit_the_focused_group_and_persist(tmp_path: Path) -> Non
 
     config_file = tmp_path / "config" / "config.toml"
     config_file.parent.mkdir(parents=True)
-    config_file.write_text("# my settings\nbenchmark = \"SPY\"\n")
+    config_file.write_text('# my settings\nbenchmark = "SPY"\n')
     app = make_app(tmp_path)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app)
