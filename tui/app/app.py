@@ -9,6 +9,7 @@ then fresh figures.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -192,6 +193,8 @@ class RotmonApp(App[int]):
         self.status = Status(message="refresh disabled (--offline)" if offline else "")
         self.failures = 0
         self._notified: set[str] = set()
+        self._last_failed: frozenset[str] = frozenset()
+        self._start_theme: str | None = None
         self._refresh_timer: Timer | None = None
         self.refresh_deadline = REFRESH_DEADLINE
         self.rules: list[Rule] | None = None
@@ -220,6 +223,7 @@ class RotmonApp(App[int]):
         else:
             self.problems.append(f"unknown or broken theme {wanted!r}; using {DEFAULT_THEME}")
             self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self._start_theme = self.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._apply_layout(self.size.width)
         self._apply_palette()
@@ -288,8 +292,10 @@ class RotmonApp(App[int]):
 
     def _theme_changed(self, _theme: object) -> None:
         self._apply_palette()
-        if self.is_mounted and self.screen_stack:
-            self._remember_theme(self.theme)
+        if self._start_theme is not None and self.theme == self._start_theme:
+            return  # the start-up choice being applied, not the user's
+        self._start_theme = None
+        self._remember_theme(self.theme)
 
     @work(thread=True, group="state", exit_on_error=False)
     def _remember_theme(self, theme: str) -> None:
@@ -299,9 +305,12 @@ class RotmonApp(App[int]):
         import tempfile
 
         folder = self._state_path.parent
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         payload = json.dumps({"theme": theme, "config_theme": self.config.theme})
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".ui-state-", suffix=".tmp")
+        try:  # an unwritable cache dir (already reported by the cache) just means no memory
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".ui-state-", suffix=".tmp")
+        except OSError:
+            return
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(payload)
@@ -383,9 +392,12 @@ class RotmonApp(App[int]):
             events=self.events,
         )
         key = summary_key(symbols, self.config.benchmark)
-        cache.save_summary("dashboard", report.to_summary(key))
         self.post_message(ReportReady(report))
-        self._check_alerts(cache, report)
+        # The summary and the alert memory are conveniences: a full disk must not stop the
+        # figures (the refresh that cannot write says so in the status line).
+        with contextlib.suppress(sqlite3.Error):
+            cache.save_summary("dashboard", report.to_summary(key))
+            self._check_alerts(cache, report)
 
     def _check_alerts(self, cache: Cache, report: Report) -> None:
         """Rule flips and catalysts under 24 h away, each alerted once (remembered in the cache)."""
@@ -547,8 +559,10 @@ class RotmonApp(App[int]):
         if outcome.problem is None:
             self.failures = 0
             self._notified.clear()
-            if outcome.failed:
+            failed = frozenset(outcome.failed)
+            if failed and failed != self._last_failed:  # a delisted name: once, not every 5 min
                 self._notify_once("symbols", outcome.message, severity="warning")
+            self._last_failed = failed
         else:
             self.failures += 1
             self._notify_once(outcome.problem, outcome.message, severity="warning")

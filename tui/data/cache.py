@@ -238,9 +238,14 @@ class Cache:
             raise
         return conn
 
-    @staticmethod
-    def _ensure_schema(conn: sqlite3.Connection, version: int) -> None:
-        """Create missing tables; the user_version write also proves the file is writable."""
+    def _ensure_schema(self, conn: sqlite3.Connection, version: int) -> None:
+        """Create missing tables. A current schema takes no write lock, so a viewer opening
+        the cache never waits for a writer (`rotmon refresh` feeding it)."""
+        if version == SCHEMA_VERSION:
+            Cache._validate_schema(conn)
+            if not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+                raise sqlite3.OperationalError("attempt to write a readonly database")
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             if version < SCHEMA_VERSION:
@@ -326,8 +331,12 @@ class Cache:
         try:
             if not path.is_file():
                 return None
-            uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
-            src = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            base = f"file:{quote(str(path.resolve()))}?mode=ro"
+            try:  # read-only but WAL-aware: rows committed and not yet checkpointed count
+                src = sqlite3.connect(base, uri=True, check_same_thread=False)
+                src.execute("PRAGMA user_version").fetchone()
+            except sqlite3.Error:  # e.g. a read-only dir where the -shm cannot be made
+                src = sqlite3.connect(base + "&immutable=1", uri=True, check_same_thread=False)
         except (OSError, sqlite3.Error):
             return None
         target = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
@@ -364,10 +373,13 @@ class Cache:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # After SQLITE_FULL/IOERR SQLite may have rolled back already; a second
+                # ROLLBACK would hide the real error behind "no transaction is active".
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     def _write_rows(
         self,

@@ -20,7 +20,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from tui.data.yahoo import PROBLEM_REASONS, FetchResult, short_reason
@@ -145,6 +145,32 @@ def _readjustment(
     return statistics.median(ratios) if ratios else None
 
 
+def _finite(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _clean_row(row: Sequence[Any]) -> tuple | None:
+    """A provider row fit to store, or None: eight fields, an ISO date, a finite close (above 0
+    except for ^ yields/indices), NaN fields as None. The cache never loses a good close to a
+    provider's NaN."""
+    if len(row) != 8 or not isinstance(row[0], str) or not isinstance(row[1], str):
+        return None
+    try:
+        date.fromisoformat(row[1])
+    except ValueError:
+        return None
+    numbers = [_finite(v) for v in row[2:]]
+    close = numbers[4] if numbers[4] is not None else numbers[3]
+    if close is None or (close <= 0 and not row[0].startswith("^")):
+        return None
+    numbers[4] = close
+    return (row[0], row[1], *numbers)
+
+
 BEHIND_DAYS = 30
 """A symbol whose last cached day is this far behind the freshest gets a batch of its own."""
 
@@ -205,12 +231,13 @@ def run_refresh(
             results.append(FetchResult([], dict.fromkeys(new, reason), blocked.problem))
 
     wanted_set = set(wanted)
-    by_symbol: dict[str, list[tuple]] = {}
+    by_symbol: dict[str, dict[str, tuple]] = {}
     failed: dict[str, str] = {}
     for result in results:
         for row in result.rows:
-            if row[0] in wanted_set:
-                by_symbol.setdefault(row[0], []).append(row)
+            clean = _clean_row(row)
+            if clean is not None and clean[0] in wanted_set:
+                by_symbol.setdefault(clean[0], {})[clean[1]] = clean  # the last one delivered
         failed.update({s: r for s, r in result.failed.items() if s in wanted_set})
     for symbol in wanted:
         if symbol not in by_symbol:
@@ -221,7 +248,7 @@ def run_refresh(
     # Re-adjustment: compare on the overlap before anything is written.
     readjusted: list[str] = []
     for symbol in have:
-        rows = by_symbol.get(symbol)
+        rows = list(by_symbol.get(symbol, {}).values())
         if not rows:
             continue
         first = min(r[1] for r in rows)
@@ -233,7 +260,11 @@ def run_refresh(
 
     finished = _aware(clock) if clock is not None else datetime.now(UTC)
     finished_at = _iso(finished)
-    all_rows = [row for symbol in wanted for row in sorted(by_symbol.get(symbol, []))]
+    all_rows = [
+        row
+        for symbol in wanted
+        for row in sorted(by_symbol.get(symbol, {}).values(), key=lambda r: r[1])
+    ]
     source = getattr(provider, "name", "yahoo")
     rows_written = cache.upsert_prices(all_rows, source=source, fetched_at=finished_at)
     new_rows = sum(1 for r in all_rows if r[0] not in last or r[1] > last[r[0]])
