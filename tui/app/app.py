@@ -240,7 +240,8 @@ class RotmonApp(App[int]):
         self.set_interval(3600, self.dashboard.show_catalysts)  # countdowns tick hourly
         self._watched = self._file_stamps()
         self.set_interval(WATCH_SECONDS, self._check_files)  # a few stat() calls, no output
-        self.load_data()
+        # After the first frame: the worker's imports (pandas) would compete with its render.
+        self.call_after_refresh(self.load_data)
 
     def apply_layout(self, width: int) -> None:
         """Compact layout under COMPACT_WIDTH columns (screens call this when resized)."""
