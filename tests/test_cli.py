@@ -236,3 +236,38 @@ def test_version_and_module_entry_point() -> None:
         [sys.executable, "-m", "tui", "--help"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0 and "report" in result.stdout and "import" in result.stdout
+
+
+def test_refresh_every_runs_until_stopped_and_logs_to_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """yfinance itself fails (no network): each cycle is logged with a UTC stamp, the next
+    retry backs off, Ctrl+C (here: during the first sleep) stops it cleanly."""
+    import re
+
+    import tui.cli
+
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tui.cli, "_sleep", sleep)
+    code = main(["refresh", "--every", "5m", "--cache-dir", str(tmp_path / "c")])
+    captured = capsys.readouterr()
+    assert code == 0 and captured.out == ""
+    lines = captured.err.strip().splitlines()
+    stamp = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ rotmon refresh: "
+    assert all(re.match(stamp, line) for line in lines), lines
+    assert "could not reach Yahoo Finance" in captured.err
+    assert lines[-1].endswith("stopped")
+    assert sleeps == [60.0]  # one failure so far: retry after a minute, not 5 (or 60)
+
+
+def test_refresh_every_rejects_a_bad_duration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["refresh", "--every", "soon", "--cache-dir", str(tmp_path / "c")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("rotmon: error: --every:") and len(err.splitlines()) == 1

@@ -67,6 +67,12 @@ def build_parser() -> Parser:
     refresh = commands.add_parser("refresh", help="fetch the days the cache lacks, then exit")
     _add_common(refresh, suppress=True)
     refresh.add_argument("--symbols", metavar="A,B,…", help="only these symbols")
+    refresh.add_argument(
+        "--every",
+        metavar="DURATION",
+        help="keep refreshing (e.g. 5m; hourly while markets are closed, backing off after "
+        "failures), logging to stderr; stop with Ctrl+C or SIGTERM",
+    )
 
     report = commands.add_parser(
         "report", help="print the table, regime rules and catalysts without the TUI"
@@ -191,23 +197,83 @@ def run_refresh(args: argparse.Namespace) -> int:
     from tui.universe import ETFS
 
     config, _ = _load_config(args)
+    every = _duration(args.every) if args.every else None
     symbols = _symbols(args.symbols) or config.symbols()
     with _open_cache(args) as cache:
         seed_cache(cache, symbols)
         provider = YahooProvider(timeout=10.0, tz_cache_dir=cache.path.parent / "yfinance")
-        outcome = refresh(cache, provider, symbols)
-        earnings = None
-        if outcome.problem is None:  # Yahoo answers: the daily earnings dates too
-            earnings = refresh_earnings(
-                cache, EarningsProvider(prices=provider), symbols, ETFS, datetime.now(UTC)
+        earnings_source = EarningsProvider(prices=provider)
+
+        def once() -> int:
+            outcome = refresh(cache, provider, symbols)
+            if outcome.problem is not None:
+                _log(outcome.message, every)
+                return 1
+            if every is None:
+                print(outcome.message, flush=True)
+            else:
+                _log(outcome.message, every)
+            update = refresh_earnings(cache, earnings_source, symbols, ETFS, datetime.now(UTC))
+            if update.problem:
+                _log(f"earnings dates: {update.detail or update.problem}", every)
+            return 0
+
+        if every is None:
+            return once()
+        return _refresh_forever(once, cache, every, config)
+
+
+def _duration(text: str) -> int:
+    from tui.config import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise UsageError(f"--every: {error}") from None
+
+
+def _log(message: str, every: int | None) -> None:
+    """One line on stderr; with --every, stamped with the UTC time (systemd/cron friendly)."""
+    if every is None:
+        _warn(message)
+        return
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    print(f"{stamp} rotmon refresh: {message}", file=sys.stderr, flush=True)
+
+
+def _sleep(seconds: float) -> None:
+    """Wait between refreshes (its own name, so tests can stand in for the clock)."""
+    import time
+
+    time.sleep(seconds)
+
+
+def _refresh_forever(once: Any, cache: Any, every: int, config: Any) -> int:
+    """Refresh, sleep, repeat: `every` while US markets are open, the off-hours cadence (at
+    least as long) otherwise, shorter back-off retries after failures. SIGTERM stops it."""
+    import signal
+
+    from tui.data.refresh import consecutive_failures, next_interval
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    _log(f"refreshing {cache.path} every {every} s while markets are open", every)
+    try:
+        while True:
+            once()
+            delay = next_interval(
+                every,
+                max(every, config.refresh_closed),
+                datetime.now(UTC),
+                consecutive_failures(cache),
             )
-    if outcome.problem is None:
-        print(outcome.message)
-        if earnings is not None and earnings.problem:
-            _warn(f"earnings dates: {earnings.detail or earnings.problem}")
+            _log(f"next refresh in {delay:.0f} s", every)
+            _sleep(delay)
+    except KeyboardInterrupt:
+        _log("stopped", every)
         return 0
-    _warn(outcome.message)
-    return 1
 
 
 def run_report(args: argparse.Namespace) -> int:
