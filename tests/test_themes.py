@@ -382,7 +382,9 @@ def test_not_utf8_and_missing_dir(tmp_path: Path) -> None:
     (tmp_path / "latin1.toml").write_bytes(b'name = "caf\xe9"\n')
     themes, problems = load_themes([tmp_path / "absent", tmp_path])
     assert themes == []
-    assert [str(p) for p in problems] == ["latin1.toml:1: not UTF-8 (byte 0xe9); theme skipped"]
+    assert [str(p) for p in problems] == [
+        "latin1.toml:1: not UTF-8 text (byte 0xe9); theme skipped"
+    ]
 
 
 def test_file_is_only_parsed_never_executed(tmp_path: Path) -> None:

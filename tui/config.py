@@ -47,6 +47,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from tui.locations import config_path
+from tui.textfile import parse_toml, read_text
 
 __all__ = [
     "DEFAULT_GROUPS",
@@ -352,47 +353,22 @@ class _Reporter:
 _TOP_KEYS = ("benchmark", "theme", "refresh", "alerts", "groups")
 _ALERT_KEYS = {"notify": "alerts", "bell": "alert_bell"}
 _REFRESH_KEYS = {"market_hours": "refresh_open", "off_hours": "refresh_closed"}
-_TOML_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
 
 
 def _read_text(path: Path) -> tuple[str | None, ConfigProblem | None]:
     """The file's text; (None, None) if it does not exist; (None, problem) if unusable."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
-        return None, None
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        return None, ConfigProblem(path, None, None, f"cannot read: {reason}; using the defaults")
-    if len(data) > MAX_CONFIG_BYTES:
-        message = f"larger than {MAX_CONFIG_BYTES // 1_000_000} MB; using the defaults"
-        return None, ConfigProblem(path, None, None, message)
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start : exc.start + 1].hex()
-        message = f"not UTF-8 text (byte 0x{bad}); using the defaults"
-        return None, ConfigProblem(path, line, None, message)
+    text, problem = read_text(path, MAX_CONFIG_BYTES)
+    if problem is not None:
+        return None, ConfigProblem(path, problem[0], None, f"{problem[1]}; using the defaults")
+    return text, None
 
 
 def _parse(path: Path, text: str) -> tuple[dict | None, ConfigProblem | None]:
     """tomllib's result, or a problem with the line parsed out of tomllib's message."""
-    try:
-        return tomllib.loads(text), None
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        line: int | None = None
-        position = _TOML_POSITION_RE.search(message)
-        if position:
-            line = int(position.group(1))
-            message = f"{message[: position.start()]} (column {position.group(2)})"
-        elif _TOML_END_RE.search(message):
-            line = text.count("\n") + (0 if text.endswith("\n") else 1) or 1
-            message = f"{_TOML_END_RE.sub('', message)} (at end of file)"
-        return None, ConfigProblem(path, line, None, f"invalid TOML: {message}; using the defaults")
+    data, problem = parse_toml(text)
+    if problem is not None:
+        return None, ConfigProblem(path, problem[0], None, f"{problem[1]}; using the defaults")
+    return data, None
 
 
 def _string(report: _Reporter, parts: tuple[str, ...], value: object) -> str | None:

@@ -26,7 +26,6 @@ dir replaces one of the same name from an earlier dir, so a user can override a 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +38,7 @@ from textual.theme import Theme
 
 from tui.config import ConfigProblem, _describe, _dotted, _key_lines
 from tui.locations import config_dir
+from tui.textfile import parse_toml, read_text
 
 __all__ = [
     "DEFAULT_THEME",
@@ -79,8 +79,6 @@ MAX_THEME_BYTES = 100_000
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 _VARIABLE_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 _ALPHA_SUFFIX_RE = re.compile(r"^(\S+)\s+(\d{1,3}(?:\.\d+)?)%$")
-_TOML_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the installed or checked-out ``tui``
 _WHEEL_THEMES = _PACKAGE_DIR / "builtin_themes"  # where pyproject puts themes/ in a wheel
@@ -175,38 +173,20 @@ def _theme_files(directory: Path, problems: list[ThemeProblem]) -> Iterator[Path
 
 def _read(path: Path) -> tuple[str | None, ThemeProblem | None]:
     """The file's text, or a problem if it cannot be read, is too big or is not UTF-8."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_THEME_BYTES + 1)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        return None, ThemeProblem(path, None, None, f"cannot read: {reason}; theme skipped")
-    if len(data) > MAX_THEME_BYTES:
-        message = f"larger than {MAX_THEME_BYTES // 1000} kB; theme skipped"
-        return None, ThemeProblem(path, None, None, message)
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start : exc.start + 1].hex()
-        return None, ThemeProblem(path, line, None, f"not UTF-8 (byte 0x{bad}); theme skipped")
+    text, problem = read_text(path, MAX_THEME_BYTES)
+    if problem is not None:
+        return None, ThemeProblem(path, problem[0], None, f"{problem[1]}; theme skipped")
+    if text is None:
+        return None, ThemeProblem(path, None, None, "cannot read: no such file; theme skipped")
+    return text, None
 
 
 def _parse(path: Path, text: str) -> tuple[dict | None, ThemeProblem | None]:
     """tomllib's result, or a problem with the line taken from tomllib's message."""
-    try:
-        return tomllib.loads(text), None
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        line: int | None = None
-        position = _TOML_POSITION_RE.search(message)
-        if position:
-            line = int(position.group(1))
-            message = f"{message[: position.start()]} (column {position.group(2)})"
-        elif _TOML_END_RE.search(message):
-            line = text.count("\n") + (0 if text.endswith("\n") else 1) or 1
-            message = f"{_TOML_END_RE.sub('', message)} (at end of file)"
-        return None, ThemeProblem(path, line, None, f"invalid TOML: {message}; theme skipped")
+    data, problem = parse_toml(text)
+    if problem is not None:
+        return None, ThemeProblem(path, problem[0], None, f"{problem[1]}; theme skipped")
+    return data, None
 
 
 class _Checker:

@@ -50,13 +50,12 @@ from tui import locations
 from tui.config import (
     _ASSIGN_RE,
     _HEADER_RE,
-    _TOML_END_RE,
-    _TOML_POSITION_RE,
     _decode_key,
     _describe,
     _ValueScanner,
 )
 from tui.regime.catalysts import IMPORTANCE, Catalyst
+from tui.textfile import read_text, toml_problem
 
 __all__ = [
     "DEFAULT_TZ",
@@ -281,16 +280,8 @@ def _toml_lines(text: str) -> tuple[dict[str, int], list[tuple[int, dict[str, in
 
 
 def _toml_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> EventProblem:
-    message = str(exc)
-    line: int | None = None
-    position = _TOML_POSITION_RE.search(message)
-    if position:
-        line = int(position.group(1))
-        message = f"{message[: position.start()]} (column {position.group(2)})"
-    elif _TOML_END_RE.search(message):
-        line = text.count("\n") + (0 if text.endswith("\n") else 1) or 1
-        message = f"{_TOML_END_RE.sub('', message)} (at end of file)"
-    return EventProblem(path, line, None, f"invalid TOML: {message}; no events loaded")
+    line, message = toml_problem(text, exc)
+    return EventProblem(path, line, None, f"{message}; no events loaded")
 
 
 def _load_toml(path: Path, text: str) -> tuple[list[Catalyst], list[EventProblem]]:
@@ -388,24 +379,10 @@ def _load_csv(path: Path, text: str) -> tuple[list[Catalyst], list[EventProblem]
 
 def _read_text(path: Path) -> tuple[str | None, EventProblem | None]:
     """The file's text; (None, None) if it does not exist; (None, problem) if unusable."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_EVENTS_BYTES + 1)
-    except FileNotFoundError:
-        return None, None
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        return None, EventProblem(path, None, None, f"cannot read: {reason}; no events loaded")
-    if len(data) > MAX_EVENTS_BYTES:
-        message = f"larger than {MAX_EVENTS_BYTES // 1_000_000} MB; no events loaded"
-        return None, EventProblem(path, None, None, message)
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start : exc.start + 1].hex()
-        message = f"not UTF-8 text (byte 0x{bad}); no events loaded"
-        return None, EventProblem(path, line, None, message)
+    text, problem = read_text(path, MAX_EVENTS_BYTES)
+    if problem is not None:
+        return None, EventProblem(path, problem[0], None, f"{problem[1]}; no events loaded")
+    return text, None
 
 
 def load_events(path: Path | None = None) -> tuple[list[Catalyst], list[EventProblem]]:
