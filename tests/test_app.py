@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from faults_helpers import settle
 from textual.widgets import DataTable, Static
-from textual.worker import WorkerFailed, WorkerState
 
 from tui.app.app import RotmonApp
 from tui.app.screens.dashboard import DashboardScreen
@@ -54,19 +53,6 @@ def make_app(tmp_path: Path, provider: object | None = None, **kwargs: object) -
         clock=lambda: CLOCK,
         **kwargs,  # type: ignore[arg-type]
     )
-
-
-async def settle(app: RotmonApp) -> None:
-    """Wait until every worker (load, then the refresh it starts) has finished."""
-    for _ in range(500):
-        with contextlib.suppress(WorkerFailed):  # failures are the app's to report, not ours
-            await app.workers.wait_for_complete()
-        await asyncio.sleep(0.02)
-        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
-        # The load worker starts after the first frame: not started yet is not settled.
-        if not busy and getattr(app, "cache", True) is not None:
-            return
-    raise AssertionError("workers did not finish")
 
 
 def cell_text(table: DataTable, row_key: str, column: str) -> str:

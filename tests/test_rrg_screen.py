@@ -7,8 +7,6 @@ cache, the way tests/test_app.py drives the dashboard.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -16,12 +14,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from faults_helpers import settle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
-from textual.worker import WorkerFailed, WorkerState
 
 from tui.analytics.rrg import QUADRANTS, RRGPoint, rrg
 from tui.app.app import RotmonApp
@@ -77,19 +75,6 @@ def make_app(tmp_path: Path) -> RotmonApp:
         provider=FailingProvider(),
         clock=lambda: CLOCK,
     )
-
-
-async def settle(app: RotmonApp) -> None:
-    """Wait until every worker (load, refresh, the graph's) has finished."""
-    for _ in range(500):
-        with contextlib.suppress(WorkerFailed):  # failures are the app's to report, not ours
-            await app.workers.wait_for_complete()
-        await asyncio.sleep(0.02)
-        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
-        # The load worker starts after the first frame: not started yet is not settled.
-        if not busy and getattr(app, "cache", True) is not None:
-            return
-    raise AssertionError("workers did not finish")
 
 
 def groups_of(app: RotmonApp) -> list[tuple[str, list[str]]]:

@@ -7,6 +7,7 @@ not decompress the files again.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import gzip
@@ -76,13 +77,12 @@ def _seed(cache: Cache, path: Path, symbols: Iterable[str] | None) -> int:
     complete = False
     raw = cache.get_meta(key)
     if raw:
-        try:
+        # An unreadable record just means "not seeded yet": seeding is insert-only anyway.
+        with contextlib.suppress(ValueError, AttributeError, TypeError):
             state = json.loads(raw)
             if state.get("size") == fingerprint:
                 done = set(state.get("symbols", []))
                 complete = bool(state.get("complete", False))
-        except (ValueError, AttributeError, TypeError):
-            pass
 
     if symbols is None:
         if complete:

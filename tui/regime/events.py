@@ -37,6 +37,7 @@ Only the standard library is imported here.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -186,10 +187,8 @@ class _Entry:
         if isinstance(value, date):
             return value
         if isinstance(value, str) and _DATE_RE.match(value.strip()):
-            try:
+            with contextlib.suppress(ValueError):  # e.g. 2026-02-30: reported just below
                 return date.fromisoformat(value.strip())
-            except ValueError:
-                pass
         self.add("date", f"{_shown(value)} is not a date; use YYYY-MM-DD, e.g. 2026-12-10")
         return None
 
