@@ -61,10 +61,10 @@ def test_creates_private_dir_wal_and_schema_version(cache: Cache, db_path: Path)
     assert db_path.is_file()
     assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
     with sqlite3.connect(db_path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert tables == {"prices", "symbols", "meta", "summary"}
+    assert tables == {"prices", "symbols", "meta", "summary", "closes", "stale"}
 
 
 def test_round_trip_read_prices_and_closes(cache: Cache) -> None:

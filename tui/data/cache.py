@@ -1,7 +1,16 @@
 """Local SQLite store of daily prices, per-symbol fetch status, metadata and saved summaries.
 
 Only the standard library is imported here; pandas is imported inside the ``read_*`` methods so
-opening the cache stays off the app's first-frame path. A damaged or too-new cache file is moved
+opening the cache stays off the app's first-frame path.
+
+Layout (schema 2): ``prices`` holds every daily row and is the source of truth. ``closes`` holds
+each symbol's adjusted closes packed into two blobs (days since 1970 as little-endian int32,
+closes as little-endian float64), so the wide read behind every report is one row per symbol
+instead of one per day (1.2 M rows for 500 symbols x 10 years). Triggers on ``prices`` note the
+date range each change touches in ``stale``; every write transaction of this class re-packs
+those ranges before it commits, and a reader treats a symbol still listed there (a write made
+by some other program) as unpacked and reads its rows instead. The blobs are therefore never
+trusted over ``prices``. A damaged or too-new cache file is moved
 aside and rebuilt, and an unwritable cache directory falls back to an in-memory database: the
 caller never sees an exception for either, only :attr:`Cache.notice`.
 """
@@ -17,7 +26,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -26,9 +35,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
 
@@ -62,6 +72,46 @@ _SCHEMA = (
         payload  TEXT NOT NULL
     )
     """,
+    # Schema 2: packed adjusted closes, and the ranges of prices changed since they were packed.
+    # While a write transaction of this class runs, ``stale`` holds a row with the symbol ''
+    # that silences the triggers (a per-row upsert would triple the cost of a bulk import): the
+    # class notes its own ranges and packs them before it commits, so the row never persists.
+    """
+    CREATE TABLE IF NOT EXISTS closes (
+        symbol    TEXT PRIMARY KEY NOT NULL,
+        days      BLOB NOT NULL,
+        adj_close BLOB NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS stale (
+        symbol TEXT PRIMARY KEY NOT NULL,
+        lo     TEXT NOT NULL,
+        hi     TEXT NOT NULL
+    )
+    """,
+    *(
+        f"""
+        CREATE TRIGGER IF NOT EXISTS prices_{event.lower()}_{row.lower()} AFTER {event} ON prices
+        WHEN NOT EXISTS (SELECT 1 FROM stale WHERE symbol = '')
+        BEGIN
+            INSERT INTO stale (symbol, lo, hi) VALUES ({row}.symbol, {row}.date, {row}.date)
+            ON CONFLICT (symbol) DO UPDATE SET
+                lo = MIN(lo, excluded.lo), hi = MAX(hi, excluded.hi);
+        END
+        """
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
+    ),
+    # An update that moves a row to another symbol or date (never done by rotmon) also stales
+    # where it came from.
+    """
+    CREATE TRIGGER IF NOT EXISTS prices_update_old AFTER UPDATE OF symbol, date ON prices
+    WHEN NOT EXISTS (SELECT 1 FROM stale WHERE symbol = '')
+    BEGIN
+        INSERT INTO stale (symbol, lo, hi) VALUES (OLD.symbol, OLD.date, OLD.date)
+        ON CONFLICT (symbol) DO UPDATE SET lo = MIN(lo, excluded.lo), hi = MAX(hi, excluded.hi);
+    END
+    """,
 )
 
 # Exactly these tables with exactly these columns; anything else is not our file.
@@ -70,7 +120,20 @@ _EXPECTED_COLUMNS = {
     "symbols": ("symbol", "source", "fetched_at", "last_error"),
     "meta": ("key", "value"),
     "summary": ("key", "saved_at", "payload"),
+    "closes": ("symbol", "days", "adj_close"),
+    "stale": ("symbol", "lo", "hi"),
 }
+_EXPECTED_TRIGGERS = {
+    "prices_insert_new",
+    "prices_update_new",
+    "prices_delete_old",
+    "prices_update_old",
+}
+
+# The packed layout of ``closes``: fixed little-endian, whatever the machine.
+_DAYS_DTYPE = "<i4"
+_CLOSES_DTYPE = "<f8"
+_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 
 _UPSERT_SQL = """
     INSERT INTO prices (symbol, date, open, high, low, close, adj_close, volume)
@@ -171,6 +234,110 @@ def _date_index(keys: Sequence[str]) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(pd.to_datetime(list(keys), format="%Y-%m-%d"), name="date")
 
 
+def _day_number(iso: str) -> int:
+    """'YYYY-MM-DD' -> days since 1970-01-01."""
+    return date.fromisoformat(iso).toordinal() - _EPOCH_ORDINAL
+
+
+def _packed_closes(conn: sqlite3.Connection, symbol: str) -> tuple[np.ndarray, np.ndarray]:
+    """(days, adj_close) of ``symbol`` from its packed row; empty arrays if it has none.
+
+    A packed row that does not decode (wrong lengths, unsorted days) is not trusted: the rows
+    of ``prices`` are read instead.
+    """
+    import numpy as np
+
+    row = conn.execute("SELECT days, adj_close FROM closes WHERE symbol = ?", (symbol,)).fetchone()
+    if row is None:
+        return np.empty(0, dtype=_DAYS_DTYPE), np.empty(0, dtype=_CLOSES_DTYPE)
+    days_blob, values_blob = row
+    if (
+        isinstance(days_blob, bytes)
+        and isinstance(values_blob, bytes)
+        and len(days_blob) % 4 == 0
+        and len(values_blob) == 2 * len(days_blob)
+    ):
+        days = np.frombuffer(days_blob, dtype=_DAYS_DTYPE)
+        if days.size < 2 or bool(np.all(days[1:] > days[:-1])):
+            return days, np.frombuffer(values_blob, dtype=_CLOSES_DTYPE)
+    return _unpacked_closes(conn, symbol)
+
+
+def _unpacked_closes(
+    conn: sqlite3.Connection, symbol: str, lo: str | None = None, hi: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(days, adj_close) of ``symbol`` read from ``prices``, optionally only lo <= date <= hi."""
+    import numpy as np
+
+    sql = "SELECT date, adj_close FROM prices WHERE symbol = ? AND adj_close IS NOT NULL"
+    params: tuple[str, ...] = (symbol,)
+    if lo is not None and hi is not None:
+        sql += " AND date BETWEEN ? AND ?"
+        params += (lo, hi)
+    rows = conn.execute(sql + " ORDER BY date", params).fetchall()
+    if not rows:
+        return np.empty(0, dtype=_DAYS_DTYPE), np.empty(0, dtype=_CLOSES_DTYPE)
+    dates, values = zip(*rows, strict=True)
+    # numpy parses ISO dates in C; a date that is not one raises, as a corrupt row should.
+    days = np.array(dates, dtype="datetime64[D]").astype(_DAYS_DTYPE)
+    return days, np.array(values, dtype=_CLOSES_DTYPE)
+
+
+_QUIET_TRIGGERS = "INSERT INTO stale (symbol, lo, hi) VALUES ('', '', '')"
+
+
+def _note_stale(conn: sqlite3.Connection, symbol: str, lo: str, hi: str) -> None:
+    """Add lo..hi of ``symbol`` to the ranges to re-pack (what the triggers do for others)."""
+    conn.execute(
+        "INSERT INTO stale (symbol, lo, hi) VALUES (?, ?, ?) ON CONFLICT (symbol) DO UPDATE "
+        "SET lo = MIN(lo, excluded.lo), hi = MAX(hi, excluded.hi)",
+        (symbol, lo, hi),
+    )
+
+
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
+    """Bring a database at schema ``version`` (0: empty) up to date, inside a transaction."""
+    for statement in _SCHEMA:
+        conn.execute(statement)
+    if version >= 1:  # schema 1 had prices but no packed closes: pack them all
+        conn.execute(
+            "INSERT OR REPLACE INTO stale (symbol, lo, hi) "
+            "SELECT symbol, MIN(date), MAX(date) FROM prices GROUP BY symbol"
+        )
+        _pack_stale(conn)
+
+
+def _pack_stale(conn: sqlite3.Connection) -> None:
+    """Re-pack, inside the caller's transaction, the ranges of ``prices`` noted in ``stale``.
+
+    Only the changed range is read back: a refresh that adds a week to 500 symbols reads
+    about 3,000 rows, not the whole history.
+    """
+    stale = conn.execute("SELECT symbol, lo, hi FROM stale").fetchall()
+    if not stale:
+        return
+    import numpy as np
+
+    for symbol, lo, hi in stale:
+        days, values = _packed_closes(conn, symbol)
+        first, last = np.searchsorted(days, (_day_number(lo), _day_number(hi) + 1))
+        mid_days, mid_values = _unpacked_closes(conn, symbol, lo, hi)
+        days = np.concatenate([days[:first], mid_days, days[last:]])
+        values = np.concatenate([values[:first], mid_values, values[last:]])
+        if days.size:
+            conn.execute(
+                "INSERT OR REPLACE INTO closes (symbol, days, adj_close) VALUES (?, ?, ?)",
+                (
+                    symbol,
+                    days.astype(_DAYS_DTYPE).tobytes(),
+                    values.astype(_CLOSES_DTYPE).tobytes(),
+                ),
+            )
+        else:
+            conn.execute("DELETE FROM closes WHERE symbol = ?", (symbol,))
+    conn.execute("DELETE FROM stale")
+
+
 class Cache:
     """Thread-safe SQLite price cache; see the module docstring for its failure behaviour."""
 
@@ -249,8 +416,7 @@ class Cache:
         conn.execute("BEGIN IMMEDIATE")
         try:
             if version < SCHEMA_VERSION:
-                for statement in _SCHEMA:
-                    conn.execute(statement)
+                _migrate(conn, version)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT" if version < SCHEMA_VERSION else "ROLLBACK")
         except BaseException:
@@ -268,9 +434,13 @@ class Cache:
             f"{kind} {name}"
             for kind, name in objects
             if not (kind == "table" and name in _EXPECTED_COLUMNS)
+            and not (kind == "trigger" and name in _EXPECTED_TRIGGERS)
         )
         if unexpected:
             raise _Corrupt("unexpected schema objects: " + ", ".join(unexpected))
+        missing = _EXPECTED_TRIGGERS - {name for kind, name in objects if kind == "trigger"}
+        if missing:  # without them the packed closes could silently fall behind prices
+            raise _Corrupt("missing triggers: " + ", ".join(sorted(missing)))
         for table, expected in _EXPECTED_COLUMNS.items():
             cols = tuple(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
             if cols != expected:
@@ -342,13 +512,18 @@ class Cache:
         target = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         try:
             src.execute("PRAGMA trusted_schema = OFF")
-            if src.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            version = src.execute("PRAGMA user_version").fetchone()[0]
+            if not 1 <= version <= SCHEMA_VERSION:
                 raise _Corrupt("schema version")
             if [r[0] for r in src.execute("PRAGMA quick_check(1)")] != ["ok"]:
                 raise _Corrupt("quick_check")
-            cls._validate_schema(src)
             src.backup(target)
             cls._configure(target)
+            if version < SCHEMA_VERSION:  # an older layout is brought up to date in the copy
+                target.execute("BEGIN IMMEDIATE")
+                _migrate(target, version)
+                target.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                target.execute("COMMIT")
             cls._validate_schema(target)
         except (sqlite3.Error, _Corrupt):
             target.close()
@@ -372,7 +547,10 @@ class Cache:
             conn = self._db
             conn.execute("BEGIN IMMEDIATE")
             try:
+                conn.execute(_QUIET_TRIGGERS)
                 yield conn
+                conn.execute("DELETE FROM stale WHERE symbol = ''")
+                _pack_stale(conn)
                 conn.execute("COMMIT")
             except BaseException:
                 # After SQLITE_FULL/IOERR SQLite may have rolled back already; a second
@@ -395,13 +573,14 @@ class Cache:
         written = 0
         with self._tx() as conn:
             touched: list[str] = []
-            for symbol, run in groupby(_checked_rows(rows), key=itemgetter(0)):
-                before = conn.total_changes
-                conn.executemany(sql, run)
-                changed = conn.total_changes - before
+            for symbol, group in groupby(_checked_rows(rows), key=itemgetter(0)):
+                run = list(group)
+                changed = max(conn.executemany(sql, run).rowcount, 0)
                 written += changed
                 if upsert or changed:
                     touched.append(symbol)
+                    days = [r[1] for r in run]
+                    _note_stale(conn, symbol, min(days), max(days))
             if upsert:
                 conn.executemany(
                     """
@@ -462,6 +641,12 @@ class Cache:
         if not (math.isfinite(value) and value > 0):
             raise ValueError(f"rescale factor must be a finite positive number, got {factor!r}")
         with self._tx() as conn:
+            span = conn.execute(
+                "SELECT MIN(date), MAX(date) FROM prices WHERE symbol = ? AND date < ?",
+                (symbol, before),
+            ).fetchone()
+            if span[0] is not None:
+                _note_stale(conn, symbol, span[0], span[1])
             cur = conn.execute(
                 """
                 UPDATE prices SET open = open * :f, high = high * :f, low = low * :f,
@@ -607,46 +792,39 @@ class Cache:
         import numpy as np
         import pandas as pd
 
-        sql = "SELECT date, adj_close FROM prices WHERE symbol = ? AND adj_close IS NOT NULL"
-        bounds: tuple[str, ...] = ()
-        if start is not None:
-            sql += " AND date >= ?"
-            bounds += (start,)
-        if end is not None:
-            sql += " AND date <= ?"
-            bounds += (end,)
-
-        # One indexed range query per symbol: cheaper than one query with the symbol column
-        # (fewer Python objects) and already grouped and date-ordered by the primary key.
-        series: list[tuple[str, list[str], list[float]]] = []
+        lo = -(2**31) if start is None else _day_number(start)
+        hi = 2**31 - 1 if end is None else _day_number(end)
+        series: list[tuple[str, np.ndarray, np.ndarray]] = []
         with self._lock:
             conn = self._db
             if symbols is None:
                 names = [r[0] for r in conn.execute("SELECT symbol FROM symbols ORDER BY symbol")]
             else:
                 names = list(dict.fromkeys(symbols))
+            stale = {r[0] for r in conn.execute("SELECT symbol FROM stale")}
             for name in names:
-                rows = conn.execute(sql, (name, *bounds)).fetchall()
-                if rows:
-                    series.append((name, [r[0] for r in rows], [r[1] for r in rows]))
+                days, values = (
+                    _unpacked_closes(conn, name) if name in stale else _packed_closes(conn, name)
+                )
+                first, last = np.searchsorted(days, (lo, hi + 1))
+                if last > first:
+                    series.append((name, days[first:last], values[first:last]))
 
         columns = [name for name, _, _ in series]
         if not series:
             return pd.DataFrame(index=_date_index([]), columns=columns, dtype="float64")
-        first_dates = series[0][1]
-        if all(dates == first_dates for _, dates, _ in series):  # the common case
-            keys = first_dates
-            data = np.array([values for _, _, values in series], dtype="float64").T
+        first_days = series[0][1]
+        if all(np.array_equal(days, first_days) for _, days, _ in series):  # the common case
+            keys = first_days
+            data = np.column_stack([values for _, _, values in series])
         else:
-            keys = sorted(set().union(*(dates for _, dates, _ in series)))
-            pos = {day: i for i, day in enumerate(keys)}
+            keys = np.unique(np.concatenate([days for _, days, _ in series]))
             data = np.full((len(keys), len(series)), np.nan, dtype="float64")
-            for j, (_, dates, values) in enumerate(series):
-                if dates == keys:
-                    data[:, j] = values
-                else:
-                    data[[pos[day] for day in dates], j] = values
-        return pd.DataFrame(data, index=_date_index(keys), columns=columns)
+            for j, (_, days, values) in enumerate(series):
+                data[np.searchsorted(keys, days), j] = values
+        days_index = pd.DatetimeIndex(keys.astype("int64").astype("datetime64[D]"), name="date")
+        index = days_index.as_unit(_date_index(["1970-01-01"]).unit)  # as every other reader
+        return pd.DataFrame(data, index=index, columns=columns)
 
     # ---------------------------------------------------------------------------- lifecycle
 
