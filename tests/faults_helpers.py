@@ -652,6 +652,8 @@ def child_disk_full(directory: str) -> None:
             result["refresh"] = outcome.message
         except Exception as exc:
             result["refresh_error"] = f"{type(exc).__name__}: {exc}"
+        result["in_memory_after"] = cache.in_memory
+        result["notice_after"] = cache.notice
         try:
             result["spy_after"] = cache.read_closes(["SPY"])["SPY"].tolist()
         except Exception as exc:

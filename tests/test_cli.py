@@ -271,3 +271,21 @@ def test_refresh_every_rejects_a_bad_duration(
     code = main(["refresh", "--every", "soon", "--cache-dir", str(tmp_path / "c")])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("rotmon: error: --every:") and len(err.splitlines()) == 1
+
+
+def test_refresh_every_stops_when_the_disk_cannot_take_the_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A headless refresher whose cache file cannot grow (a full disk) would fetch into memory
+    for nobody: it logs why and exits 1 (systemd's Restart=on-failure tries again later)."""
+    from faults_helpers import cap_file_growth
+
+    import tui.cli
+
+    monkeypatch.setattr(tui.cli, "_sleep", lambda _s: pytest.fail("must not sleep"))
+    cap_file_growth(monkeypatch)
+    code = main(["refresh", "--every", "5m", "--cache-dir", str(tmp_path / "c")])
+    err = capsys.readouterr().err
+    assert code == 1
+    last = err.strip().splitlines()[-1]
+    assert "disk is full" in last and "stopping" in last, err

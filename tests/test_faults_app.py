@@ -21,6 +21,7 @@ from faults_helpers import (
     FailingProvider,
     HangingProvider,
     RecordedDays,
+    cap_file_growth,
     cell,
     make_app,
     new_day_close,
@@ -387,24 +388,43 @@ async def test_two_apps_a_refresher_and_a_reader_share_one_cache(cache_path: Pat
             assert series.tolist() == [refresher_close(symbol, j) for j in range(len(days))]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a disk that fills after the cache opened never falls back to memory: the "
-    "load worker dies on its first write (seeding), so no fresh figures are computed. Fix: "
-    "route writes through one helper that, on SQLITE_FULL/IOERR/READONLY, backs the database "
-    "up into memory, switches to it, sets in_memory and a notice, and retries once.",
-)
 async def test_a_full_disk_at_start_runs_from_memory_and_says_so(
     cache_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def full(*_args: Any, **_kwargs: Any) -> int:
-        raise sqlite3.OperationalError("database or disk is full")
-
-    monkeypatch.setattr(Cache, "insert_missing", full)  # the disk is full from the first write
+    """The cache file opens but cannot grow (SQLite's real SQLITE_FULL): seeding goes on in
+    memory, fresh figures are computed, and the app says once that nothing will be saved."""
+    cap_file_growth(monkeypatch)  # the disk is full from the first write
     app = make_app(cache_path, FailingProvider("offline"))
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app)
         await pilot.pause()
         assert app.cache.in_memory
-        assert any("full" in n for n in notices(app, "Cache"))
+        cache_notices = notices(app, "Cache")
+        assert len(cache_notices) == 1 and "disk is full" in cache_notices[0], cache_notices
+        assert "won't be saved" in cache_notices[0]
         assert app.report is not None and app.report.closes is not None
+        assert app.report.as_of == "2026-07-31"
+
+
+async def test_a_disk_that_fills_during_a_refresh_keeps_the_new_figures_in_memory(
+    cache_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first run fills the cache; in the second the disk fills while the refresh writes
+    (its rows or the summary after them): the new day is shown, from memory, and the app says
+    once that the cache is in memory."""
+    seeding = make_app(cache_path, FailingProvider("offline"))
+    async with seeding.run_test(size=(160, 50)):
+        await settle(seeding)
+    cap_file_growth(monkeypatch)
+    app = make_app(cache_path, RecordedDays())
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        assert app.cache.in_memory
+        assert app.report is not None and app.report.as_of == "2026-08-03"
+        assert app.status.state == "live"
+        assert len([n for n in notices(app, "Cache") if "disk is full" in n]) == 1
+    monkeypatch.undo()
+    with Cache(cache_path) as cache:  # the file holds what fitted, undamaged
+        assert cache.notice is None and not cache.in_memory
+        assert cache.max_date() in ("2026-07-31", "2026-08-03")

@@ -277,33 +277,43 @@ def test_garbage_wal_beside_a_good_file_is_ignored(db_path: Path) -> None:
 # ---------------------------------------------------------------------- full / read-only
 
 
-def test_a_write_on_a_full_disk_fails_without_touching_committed_data(
+def test_a_write_on_a_full_disk_carries_on_in_memory_leaving_the_file_intact(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The disk fills after the cache opened: the write that does not fit is done in an
+    in-memory copy (with everything committed before), the cache says so, and the file keeps
+    exactly what it had."""
     with Cache(db_path) as cache:
         cache.upsert_prices(ROWS, "yahoo")
     cap_file_growth(monkeypatch)
     many = [("BIG", f"2000-01-{d:02d}", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0) for d in range(1, 29)]
     many = [(f"S{i:04d}", *row[1:]) for i in range(400) for row in many]
     with Cache(db_path) as cache:
-        with pytest.raises(sqlite3.Error):
-            cache.upsert_prices(many, "yahoo")
-        assert not cache._db.in_transaction
-        assert cache.last_dates() == {"SPY": "2024-01-03", "XLK": "2024-01-02"}
-        cache.set_meta("small", "still fits")  # the cache is still usable afterwards
+        assert not cache.in_memory and cache.notice is None
+        assert cache.upsert_prices(many, "yahoo") == len(many)
+        assert cache.in_memory
+        assert "disk is full" in (cache.notice or "") and "in-memory copy" in (cache.notice or "")
+        dates = cache.last_dates()
+        assert dates["SPY"] == "2024-01-03" and dates["S0399"] == "2000-01-28"
+        assert cache.read_closes(["XLK"]).loc["2024-01-02", "XLK"] == 190.0
+        cache.set_meta("small", "in memory too")
+        assert cache.get_meta("small") == "in memory too"
+    monkeypatch.undo()
     assert integrity(db_path) == "ok"
-
-
-def test_a_full_disk_is_reported_as_a_full_disk(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
     with Cache(db_path) as cache:
-        cache.upsert_prices(ROWS, "yahoo")
-    cap_file_growth(monkeypatch)
-    many = [(f"S{i:04d}", "2000-01-03", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0) for i in range(20_000)]
-    with Cache(db_path) as cache, pytest.raises(sqlite3.Error) as raised:
-        cache.upsert_prices(many, "yahoo")
-    assert "disk is full" in str(raised.value)
+        assert cache.notice is None
+        assert cache.last_dates() == {"SPY": "2024-01-03", "XLK": "2024-01-02"}
+        assert cache.get_meta("small") is None
+
+
+def test_other_write_errors_are_not_hidden(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a disk that stops taking writes moves the cache to memory; a constraint error (a
+    bug, not the disk) still raises and leaves the cache on its file."""
+    with Cache(db_path) as cache:
+        with pytest.raises(sqlite3.IntegrityError):
+            cache._write(lambda conn: conn.execute("INSERT INTO meta VALUES (NULL, 'x')"))
+        assert not cache.in_memory and cache.notice is None
+        assert not cache._db.in_transaction
 
 
 def test_a_real_full_file_system(tmp_path: Path) -> None:
@@ -320,8 +330,11 @@ def test_a_real_full_file_system(tmp_path: Path) -> None:
     result = json.loads(lines[-1])
     spy = [500.0 + i for i in range(20)]
     assert result["open_notice"] is None and not result["in_memory"]
-    assert "refresh_error" in result, result  # the disk really was full
-    assert result["spy_after"] == spy
+    # The disk really was full: the refresh went on in memory, and says so.
+    assert "refresh_error" not in result, result
+    assert result["in_memory_after"] and "full" in result["notice_after"], result
+    assert result["spy_after"] == [500.0 + i for i in range(40)]
+    # The file keeps what was committed before the disk filled.
     assert result["reopen_notice"] is None and result["spy_reopened"] == spy
     assert result["integrity"] == "ok"
 

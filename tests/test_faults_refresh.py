@@ -9,7 +9,6 @@ tests/test_yahoo.py. Each test uses a real SQLite cache in a temp dir.
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -245,18 +244,21 @@ def test_a_corrupt_failure_count_is_read_as_none(cache: Cache) -> None:
 # -------------------------------------------------------------------------- full disk
 
 
-def test_a_full_disk_during_a_refresh_raises_and_writes_nothing(
-    cache: Cache, monkeypatch: pytest.MonkeyPatch
+def test_a_full_disk_during_a_refresh_goes_on_in_memory_and_leaves_the_file_whole(
+    cache: Cache,
 ) -> None:
-    """run_refresh lets cache errors through (the app reports them); none of the refresh's
-    rows land half-written and the cached rows are intact."""
+    """The disk fills mid-session: the refresh's rows land in an in-memory copy (whole, not
+    half-written), the cache says so, and the file still holds exactly the rows it had."""
     before = table(cache)
     pages = cache._db.execute("PRAGMA page_count").fetchone()[0]
     cache._db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own SQLITE_FULL
     days = pd.bdate_range("2016-01-01", "2026-08-07").strftime("%Y-%m-%d").tolist()
     history = {f"N{i:02d}": {d: 10.0 + i for d in days} for i in range(20)}
-    with pytest.raises(sqlite3.Error):
-        run_refresh(cache, ScriptedProvider(history), list(history), now=NOW)
+    outcome = run_refresh(cache, ScriptedProvider(history), list(history), now=NOW)
+    assert outcome.problem is None
+    assert cache.in_memory and "disk is full" in (cache.notice or "")
     assert not cache._db.in_transaction
-    assert table(cache) == before
-    assert cache.last_dates() == {"OLD": "2026-06-01", "QQQ": "2026-07-31", "SPY": "2026-07-31"}
+    assert all(cache.last_dates()[s] == "2026-08-07" for s in history)
+    assert cache.read_closes(["N07"])["N07"].eq(17.0).all()
+    with Cache(cache.path) as on_disk:
+        assert table(on_disk) == before

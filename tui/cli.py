@@ -206,6 +206,8 @@ def run_refresh(args: argparse.Namespace) -> int:
 
         def once() -> int:
             outcome = refresh(cache, provider, symbols)
+            if cache.in_memory:  # nothing fetched can be saved: say so, and don't carry on
+                raise _Unsaved(cache.notice or f"cannot write {cache.path}")
             if outcome.problem is not None:
                 _log(outcome.message, every)
                 return 1
@@ -218,9 +220,17 @@ def run_refresh(args: argparse.Namespace) -> int:
                 _log(f"earnings dates: {update.detail or update.problem}", every)
             return 0
 
-        if every is None:
-            return once()
-        return _refresh_forever(once, cache, every, config)
+        try:
+            if every is None:
+                return once()
+            return _refresh_forever(once, cache, every, config)
+        except _Unsaved as unsaved:
+            _log(f"{unsaved}; stopping: a refresh that cannot be saved feeds nobody", every)
+            return 1
+
+
+class _Unsaved(Exception):
+    """The cache went to memory (full or read-only disk): a headless refresh is pointless."""
 
 
 def _duration(text: str) -> int:

@@ -188,6 +188,7 @@ class RotmonApp(App[int]):
         self.offline = offline
         self.clock = clock or (lambda: datetime.now(UTC))
         self.cache: Cache | None = None
+        self._cache_notice: str | None = None  # the last one shown
         self.report: Report | None = None
         self.palette = Palette()
         self.status = Status(message="refresh disabled (--offline)" if offline else "")
@@ -340,6 +341,7 @@ class RotmonApp(App[int]):
         self.cache = cache
         symbols = self.config.symbols()
         key = summary_key(symbols, self.config.benchmark)
+        self._cache_notice = cache.notice
         self.post_message(
             CacheOpened(cache.notice, self._source(cache), cache.get_meta("last_success_at"))
         )
@@ -355,6 +357,13 @@ class RotmonApp(App[int]):
         self.post_message(CacheOpened(None, self._source(cache), None))
         if not self.offline:
             self.call_from_thread(self.action_refresh)
+
+    def _post_cache_notice(self, cache: Cache) -> None:
+        """Show the cache's notice if it changed since the last one shown (the disk filled up
+        and the cache went on in memory)."""
+        if cache.notice is not None and cache.notice != self._cache_notice:
+            self._cache_notice = cache.notice
+            self.post_message(CacheOpened(cache.notice, None, None))
 
     def _load_regime_inputs(self) -> None:
         """The rules (shipped + the user's rules.toml) and the user's events file; problems in
@@ -399,6 +408,7 @@ class RotmonApp(App[int]):
         with contextlib.suppress(sqlite3.Error):
             cache.save_summary("dashboard", report.to_summary(key))
             self._check_alerts(cache, report)
+        self._post_cache_notice(cache)
 
     def _check_alerts(self, cache: Cache, report: Report) -> None:
         """Rule flips and catalysts under 24 h away, each alerted once (remembered in the cache)."""
@@ -442,6 +452,7 @@ class RotmonApp(App[int]):
         )
         if outcome is None:
             return
+        self._post_cache_notice(cache)
         self.post_message(RefreshDone(outcome))
         earnings_changed = False
         if outcome.problem is None:

@@ -23,15 +23,15 @@ import os
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 if TYPE_CHECKING:
@@ -159,6 +159,10 @@ _INSERT_MISSING_SQL = """
 # sqlite3 primary result codes (the low byte of the extended code).
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
+# The disk stopped taking writes: read-only, I/O error, full, cannot open (e.g. the -wal).
+_UNWRITABLE = frozenset({8, 10, 13, 14})
+
+T = TypeVar("T")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -540,24 +544,64 @@ class Cache:
             raise sqlite3.ProgrammingError("Cache is closed")
         return self._conn
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """Hold the lock and run the block in one write transaction."""
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` in one write transaction and return what it returns.
+
+        A disk that stops taking writes after the cache opened (full, I/O error, made
+        read-only) does not stop the app: the committed data is copied into memory, the cache
+        carries on there (:attr:`in_memory`, :attr:`notice`), and ``work`` runs again.
+        """
         with self._lock:
-            conn = self._db
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute(_QUIET_TRIGGERS)
-                yield conn
-                conn.execute("DELETE FROM stale WHERE symbol = ''")
-                _pack_stale(conn)
-                conn.execute("COMMIT")
-            except BaseException:
-                # After SQLITE_FULL/IOERR SQLite may have rolled back already; a second
-                # ROLLBACK would hide the real error behind "no transaction is active".
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+                return self._transaction(work)
+            except sqlite3.Error as exc:
+                if self.in_memory or _primary_code(exc) not in _UNWRITABLE:
+                    raise
+                self._move_to_memory(exc)
+            return self._transaction(work)
+
+    def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        conn = self._db
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(_QUIET_TRIGGERS)
+            result = work(conn)
+            conn.execute("DELETE FROM stale WHERE symbol = ''")
+            _pack_stale(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            # After SQLITE_FULL/IOERR SQLite may have rolled back already; a second
+            # ROLLBACK would hide the real error behind "no transaction is active".
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return result
+
+    def _move_to_memory(self, exc: sqlite3.Error) -> None:
+        """Carry on in memory with everything committed so far (see :meth:`_write`)."""
+        file_conn = self._db
+        memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        try:
+            file_conn.backup(memory)
+            self._configure(memory)
+            self._validate_schema(memory)
+        except (sqlite3.Error, _Corrupt):  # the file cannot even be read back
+            memory.close()
+            copy = self._memory_copy(self.path)
+            if copy is None:
+                copy = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+                self._configure(copy)
+                self._ensure_schema(copy, 0)
+            memory = copy
+        with suppress(sqlite3.Error):
+            file_conn.close()
+        self._conn = memory
+        self.in_memory = True
+        reason = " ".join(str(exc).split())
+        self.notice = (
+            f"cannot write {self.path} ({reason}): using an in-memory copy of the cache; "
+            "data fetched this session won't be saved."
+        )
 
     def _write_rows(
         self,
@@ -570,10 +614,12 @@ class Cache:
     ) -> int:
         sql = (_MERGE_SQL if merge else _UPSERT_SQL) if upsert else _INSERT_MISSING_SQL
         stamp = fetched_at or utc_now_iso()
-        written = 0
-        with self._tx() as conn:
+        checked = list(_checked_rows(rows))  # kept: a write that moves to memory runs again
+
+        def work(conn: sqlite3.Connection) -> int:
+            written = 0
             touched: list[str] = []
-            for symbol, group in groupby(_checked_rows(rows), key=itemgetter(0)):
+            for symbol, group in groupby(checked, key=itemgetter(0)):
                 run = list(group)
                 changed = max(conn.executemany(sql, run).rowcount, 0)
                 written += changed
@@ -602,7 +648,9 @@ class Cache:
                     """,
                     ((s, source, stamp) for s in dict.fromkeys(touched)),
                 )
-        return written
+            return written
+
+        return self._write(work)
 
     # ------------------------------------------------------------------------------ writing
 
@@ -640,7 +688,8 @@ class Cache:
             value = math.nan
         if not (math.isfinite(value) and value > 0):
             raise ValueError(f"rescale factor must be a finite positive number, got {factor!r}")
-        with self._tx() as conn:
+
+        def work(conn: sqlite3.Connection) -> int:
             span = conn.execute(
                 "SELECT MIN(date), MAX(date) FROM prices WHERE symbol = ? AND date < ?",
                 (symbol, before),
@@ -657,36 +706,41 @@ class Cache:
             )
             return cur.rowcount
 
+        return self._write(work)
+
     def record_error(self, symbol: str, message: str | None) -> None:
         """Remember (or with None, clear) the last fetch error of ``symbol``."""
-        with self._tx() as conn:
-            conn.execute(
+        self._write(
+            lambda conn: conn.execute(
                 """
                 INSERT INTO symbols (symbol, source, last_error) VALUES (?, '', ?)
                 ON CONFLICT (symbol) DO UPDATE SET last_error = excluded.last_error
                 """,
                 (symbol, message),
             )
+        )
 
     def set_meta(self, key: str, value: str) -> None:
         """Store a string under ``key``."""
-        with self._tx() as conn:
-            conn.execute(
+        self._write(
+            lambda conn: conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+        )
 
     def save_summary(self, key: str, payload: dict) -> None:
         """Store a JSON-serialisable dict under ``key`` with the time it was saved."""
         text = json.dumps(payload, separators=(",", ":"))
-        with self._tx() as conn:
-            conn.execute(
+        self._write(
+            lambda conn: conn.execute(
                 "INSERT INTO summary (key, saved_at, payload) VALUES (?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET saved_at = excluded.saved_at, "
                 "payload = excluded.payload",
                 (key, utc_now_iso(), text),
             )
+        )
 
     # ------------------------------------------------------------------------------ reading
 
