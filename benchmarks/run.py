@@ -1,13 +1,16 @@
-"""Benchmarks of Rotation Monitor: start-up, idle cost, memory, analytics and refresh.
+"""Benchmarks of Rotation Monitor: start-up, idle cost, memory, analytics, refresh, and the UI
+while a refresh runs.
 
-    python benchmarks/run.py            # about 2 minutes: 9 start-ups of each kind, 60 s idle
-    python benchmarks/run.py --quick    # about 40 s: 3 start-ups of each kind, 10 s idle
+    python benchmarks/run.py            # about 3 minutes: 9 start-ups of each kind, 60 s idle
+    python benchmarks/run.py --quick    # about 65 s: 3 start-ups of each kind, 10 s idle
 
 Prints one table, every figure measured in this run, next to a minimal Textual app (one DataTable
 of 20 rows, `benchmarks/minimal_app.py`) started the same way, with the machine in the header.
 The apps run in a real pseudo-terminal (120x40, TERM=xterm-256color) and the clock stops when the
 output stream contains a signed percentage. Nothing reaches the network: the dashboard runs with
-`--offline`, and the refresh benchmark uses a provider that serves recorded rows.
+`--offline`, and the refresh benchmarks use a provider that serves recorded rows
+(`recorded.py`). The UI figures come from `refresh_app.py`, which runs the real app through two
+refreshes in the same pseudo-terminal and times its event loop from the inside.
 
 Only the standard library and rotmon's own dependencies are used; CPU time and memory come from
 /proc (Linux only).
@@ -16,7 +19,6 @@ Only the standard library and rotmon's own dependencies are used; CPU time and m
 from __future__ import annotations
 
 import argparse
-import bisect
 import codecs
 import contextlib
 import fcntl
@@ -35,18 +37,29 @@ import sys
 import tempfile
 import termios
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tui.data.yahoo import FetchResult
+from recorded import (
+    N_SYMBOLS,
+    NEW_DAYS,
+    NOW,
+    YEARS,
+    RecordedProvider,
+    build_cache,
+    cutoff_day,
+    derived_series,
+    first_day,
+    last_years,
+    snapshot_series,
+)
+from refresh_app import TICK as UI_TICK
 
 HERE = Path(__file__).resolve().parent
 MINIMAL_APP = HERE / "minimal_app.py"
+REFRESH_APP = HERE / "refresh_app.py"
 
 COLS, ROWS = 120, 40
 FIGURE = re.compile(r"[+\u2212-]\d+\.\d\d%")  # rotmon writes U+2212 for minus
@@ -63,11 +76,9 @@ TARGETS = {
     "cpu": 0.5,  # idle CPU, percent of one core
     "bps": 100.0,  # idle terminal output, bytes per second
     "report": 0.5,  # build_report over 500 symbols x 10 years, seconds
+    "stall": 100.0,  # the longest the UI may stall while a refresh runs, ms (every run)
 }
-
-N_SYMBOLS = 500
-NEW_DAYS = 5  # days the refresh benchmark's provider "brings"
-YEARS = 10
+UI_TIMEOUT = 120.0  # one refresh_app.py run: start, load, two refreshes, quit
 
 _LIVE: list[Session] = []  # every app started, so a failure still stops them all
 
@@ -525,89 +536,6 @@ def measure_idle(sessions: list[Session], seconds: float) -> dict[str, IdleResul
 # -- analytics and refresh -------------------------------------------------------------------
 
 
-class RecordedProvider:
-    """Serves recorded daily rows as `FetchResult`s, the way `YahooProvider.fetch` answers.
-
-    The rows are real: the bundled snapshot's (or scaled copies of them). The cache under test
-    holds history up to `NEW_DAYS` trading days before the snapshot's end; a fetch returns every
-    recorded row of the asked symbols from `start` on, i.e. the overlap the refresh checks for
-    re-adjustment plus the days the cache lacks, exactly as Yahoo would for a cache that is a
-    week behind.
-    """
-
-    name = "recorded"
-
-    def __init__(self, rows: dict[str, list[tuple]]) -> None:
-        self.rows = rows
-        self.dates = {s: [r[1] for r in series] for s, series in rows.items()}
-
-    def fetch(self, symbols: Sequence[str], start: date, end: date | None = None) -> FetchResult:
-        from tui.data.yahoo import FetchResult
-
-        lo, hi = start.isoformat(), (end.isoformat() if end else "9999-12-31")
-        out: list[tuple] = []
-        failed: dict[str, str] = {}
-        for symbol in symbols:
-            dates = self.dates.get(symbol)
-            if not dates:
-                failed[symbol] = "no data returned"
-                continue
-            i, j = bisect.bisect_left(dates, lo), bisect.bisect_right(dates, hi)
-            out.extend(self.rows[symbol][i:j])
-        return FetchResult(out, failed, None)
-
-
-def snapshot_series() -> dict[str, list[tuple]]:
-    """The bundled universe prices, per symbol, date-ordered."""
-    from tui.data.snapshot import PRICES_FILE, iter_price_rows
-
-    series: dict[str, list[tuple]] = {}
-    for row in iter_price_rows(PRICES_FILE):
-        series.setdefault(row[0], []).append(row)
-    for rows in series.values():
-        rows.sort(key=lambda r: r[1])
-    return series
-
-
-def derived_series(real: dict[str, list[tuple]], n: int) -> dict[str, list[tuple]]:
-    """`n` series: the real ones, then copies scaled by 0.6, 0.7, … and suffixed `_01`, `_02`, …"""
-    out = dict(real)
-    k = 0
-    while len(out) < n:
-        k += 1
-        factor = 0.5 + 0.1 * k
-        for base, rows in real.items():
-            if len(out) >= n:
-                break
-            name = f"{base}_{k:02d}"
-            out[name] = [
-                (name, r[1], *(None if v is None else v * factor for v in r[2:7]), r[7])
-                for r in rows
-            ]
-    return out
-
-
-def last_years(series: dict[str, list[tuple]], first_day: str) -> dict[str, list[tuple]]:
-    return {s: [r for r in rows if r[1] >= first_day] for s, rows in series.items()}
-
-
-def build_cache(path: Path, series: dict[str, list[tuple]], upto: str) -> tuple[float, int]:
-    """A cache file holding every row dated <= `upto`; returns (seconds, rows written)."""
-    from tui.data.cache import Cache
-    from tui.data.snapshot import SNAPSHOT_FETCHED_AT, SNAPSHOT_SOURCE
-
-    def rows() -> Iterator[tuple]:
-        for symbol_rows in series.values():
-            for row in symbol_rows:
-                if row[1] <= upto:
-                    yield row
-
-    t = time.perf_counter()
-    with Cache(path) as cache:
-        written = cache.upsert_prices(rows(), SNAPSHOT_SOURCE, SNAPSHOT_FETCHED_AT)
-    return time.perf_counter() - t, written
-
-
 @dataclass
 class RefreshResult:
     symbols: int
@@ -627,15 +555,14 @@ def time_refresh(
     from tui.data.refresh import run_refresh
 
     provider = RecordedProvider(series)
-    now = datetime(2026, 8, 3, 14, 0, tzinfo=UTC)  # the Monday after the snapshot's last day
     seconds = []
     outcome = None
     for i in range(runs):
-        target = work / f"{base.stem}-refresh-{i}.sqlite"
+        target = work / f"{base.parent.name}-refresh-{i}.sqlite"
         shutil.copyfile(base, target)
         with Cache(target) as cache:
             t = time.perf_counter()
-            outcome = run_refresh(cache, provider, list(series), now=now)
+            outcome = run_refresh(cache, provider, list(series), now=NOW)
             seconds.append(time.perf_counter() - t)
         if i < runs - 1:
             target.unlink()
@@ -643,6 +570,96 @@ def time_refresh(
     return RefreshResult(
         len(series), seconds, outcome.rows_written, outcome.new_rows, outcome.message, target
     )
+
+
+@dataclass
+class UIRefresh:
+    """`refresh_app.py` runs for one universe: each run's JSON (see that script)."""
+
+    symbols: int
+    runs: list[dict] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def phase(self, name: str) -> list[dict]:
+        return [r[name] for r in self.runs if name in r]
+
+
+def time_ui_refresh(apps: Apps, base_dir: Path, symbols: int, runs: int) -> UIRefresh:
+    """Run `refresh_app.py` in a pseudo-terminal `runs` times on copies of `base_dir`."""
+    import json
+
+    result = UIRefresh(symbols)
+    for i in range(runs):
+        out = apps.root / f"ui-{symbols}.json"
+        out.unlink(missing_ok=True)  # never read an earlier run's results
+        work = apps.root / f"ui-work-{symbols}"
+        argv = [
+            sys.executable,
+            str(REFRESH_APP),
+            *("--base-cache", str(base_dir), "--work", str(work), "--out", str(out)),
+            *("--symbols", str(symbols)),
+        ]
+        session = Session(f"refresh_app.py --symbols {symbols}", argv, apps.env).start()
+        try:
+            pump([session], lambda s=session: not s.alive, UI_TIMEOUT)
+        finally:
+            if session.alive:
+                session.kill()
+            session.close()
+        data = json.loads(out.read_text()) if out.is_file() else None
+        if data is None or "error" in data:
+            why = (
+                data["error"].strip().splitlines()[-1]
+                if data
+                else session.failure("in a UI refresh run (no results written)")
+            )
+            result.failures.append(why)
+            print(f"benchmarks: refresh_app.py run {i + 1} failed: {why}", file=sys.stderr)
+            continue
+        for name in ("catch_up", "intraday"):
+            for problem in data[name]["problems"]:
+                result.failures.append(f"{name}: {problem}")
+        result.runs.append(data)
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def explain_stall(label: str, phases: list[dict]) -> str | None:
+    """One line on the longest stall of the worst run, if it was over 50 ms: what the UI thread
+    ran (the dashboard methods timed inside it), its CPU time, and garbage collections."""
+    worst = max(phases, key=lambda p: p["stalls"]["max_ms"], default=None)
+    if worst is None or not worst["blame"]:
+        return None
+    stall = max(worst["blame"], key=lambda b: b["late_ms"])
+    steps = "; ".join(
+        f"{s['what']} {s['wall_ms']:.0f} ms (UI CPU {s['ui_cpu_ms']:.0f})"
+        for s in sorted(stall["ui_steps"], key=lambda s: -s["wall_ms"])[:2]
+    )
+    parts = stall["ui_parts_ms"]
+    shown = [
+        f"{name} {parts[name]:.0f} ms"
+        for name in (
+            "SectorTable._render_rows",
+            "DataTable.update_cell",
+            "DashboardScreen._draw_thesis",
+            "DashboardScreen._draw_selected",
+            "RSChart.render",
+        )
+        if parts.get(name, 0) >= 5
+    ]
+    text = f"{label}: the longest stall ({stall['late_ms']:.0f} ms) was {steps or 'no UI step'}"
+    if shown:
+        text += " — in it " + ", ".join(shown)
+    if stall["gc"]:
+        text += "; garbage collection " + ", ".join(stall["gc"])
+    if stall.get("ui_thread"):
+        u = stall["ui_thread"]
+        text += (
+            f". UI thread meanwhile: {u['on_cpu_ms']:.0f} ms on a CPU, {u['blocked_ms']:.0f} ms "
+            f"blocked (the GIL, and up to {1000 * UI_TICK:g} ms of the ticker's own sleep), "
+            f"{u['waiting_for_a_cpu_ms']:.0f} ms runnable but without a CPU (other processes)"
+        )
+    return text
 
 
 @dataclass
@@ -830,13 +847,12 @@ def _run(
     # 4-5. Analytics and refresh, in this process.
     progress("analytics: building the 500-symbol cache…")
     real = snapshot_series()
-    end_day = max(r[1] for r in real["SPY"])
-    spy_dates = [r[1] for r in real["SPY"]]
-    cutoff = spy_dates[-NEW_DAYS - 1]  # the cache under refresh lacks the last NEW_DAYS days
-    first_day = f"{int(end_day[:4]) - YEARS}{end_day[4:]}"
-    first_day = min(d for d in spy_dates if d > first_day)
-    big = last_years(derived_series(real, N_SYMBOLS), first_day)
-    small_base, big_base = root / "default.sqlite", root / "big.sqlite"
+    cutoff = cutoff_day(real)  # the cache under refresh lacks the last NEW_DAYS days
+    big = last_years(derived_series(real, N_SYMBOLS), first_day(real))
+    # Each base cache in a dir of its own: copies take the whole dir, whatever files it holds.
+    small_base, big_base = root / "default" / "rotmon.sqlite", root / "big" / "rotmon.sqlite"
+    small_base.parent.mkdir()
+    big_base.parent.mkdir()
     build_cache(small_base, real, cutoff)
     build_s, big_rows = build_cache(big_base, big, cutoff)
     progress("refresh: default universe and 500 symbols…")
@@ -852,6 +868,17 @@ def _run(
     # The refreshed copies hold history up to the snapshot's last day: the analytics read them.
     progress("analytics: build_report…")
     analytics = time_analytics(ref_big.refreshed, list(big), ref_small.refreshed, calc_runs)
+    del big, real
+
+    # 7. The app refreshing in a pseudo-terminal: UI stalls.
+    ui_runs = 2 if quick else 5
+    ui = {0: UIRefresh(len(universe)), N_SYMBOLS: UIRefresh(N_SYMBOLS)}
+    for i in range(ui_runs):
+        progress(f"UI during a refresh, run {i + 1}/{ui_runs}: {len(universe)} and 500 symbols…")
+        for n, base in ((0, small_base), (N_SYMBOLS, big_base)):
+            one = time_ui_refresh(apps, base.parent, n, 1)
+            ui[n].runs += one.runs
+            ui[n].failures += one.failures
 
     # -- the table
     w, c, m = results["warm"], results["cold"], results["minimal"]
@@ -898,6 +925,50 @@ def _run(
 
     def writes(r: IdleResult) -> str:
         return f"{len(r.writes)} ({sum(n for _, n in r.writes)} B)"
+
+    def ms(values: Sequence[float]) -> str:
+        if not values:
+            return "—"
+        text = f"{statistics.median(values):.0f} ms"
+        return text + (f" ({min(values):.0f}–{max(values):.0f})" if len(values) > 1 else "")
+
+    phase_titles = {"catch_up": "catch-up", "intraday": "intraday"}
+
+    def ui_rows(r: UIRefresh) -> list[tuple[str, ...]]:
+        out = []
+        for name, title in phase_titles.items():
+            ps = r.phase(name)
+            if not ps:
+                out.append(row(f"  {r.symbols} symbols, {title}: no run succeeded", "—"))
+                continue
+            stalls = [p["stalls"]["max_ms"] for p in ps]
+            ticks = [x for p in ps for x in p["late_ms"]]
+            p99 = sorted(ticks)[min(len(ticks) - 1, int(0.99 * len(ticks)))] if ticks else 0.0
+            over = sum(x > TARGETS["stall"] for x in ticks)
+            out += [
+                row(
+                    f"  {r.symbols} symbols, {title} ({ps[0]['rows_written']:,} rows): "
+                    "refresh → figures painted",
+                    secs([p["painted_s"] for p in ps]),
+                ),
+                row(
+                    "    longest UI stall (the event loop late)",
+                    ms(stalls),
+                    "",
+                    "",
+                    f"≤ {TARGETS['stall']:g} ms",
+                    verdict(max(stalls) <= TARGETS["stall"]),
+                ),
+                row(
+                    f"    p99 stall over all runs' ticks (n={len(ticks)}); stalls > 100 ms",
+                    f"{p99:.0f} ms; {over}",
+                ),
+                row(
+                    "    longest frame (layout, compositor, render)",
+                    ms([p["frames"]["max_ms"] for p in ps]),
+                ),
+            ]
+        return out
 
     a = analytics
     rest = max(0.0, (med(a.report) or 0) - (med(a.read) or 0) - (med(a.table) or 0))
@@ -970,6 +1041,11 @@ def _run(
                 for r in (ref_small, ref_big)
             ],
         ),
+        (
+            "UI during a refresh: refresh_app.py in a pseudo-terminal, recorded provider; "
+            f"median (min–max) of {ui_runs}",
+            [*ui_rows(ui[0]), *ui_rows(ui[N_SYMBOLS])],
+        ),
     ]  # fmt: skip
 
     print(render(header, sections))
@@ -987,6 +1063,22 @@ def _run(
         "wake-ups include Textual's input thread, which polls every 0.1 s"
     )
     notes.append(f"refresh, 500 symbols: {ref_big.message}")
+    notes.append(
+        f"UI refresh: catch-up = the refresh the app starts once it has loaded a cache "
+        f"{NEW_DAYS} trading days behind; intraday = the next one, as the 5-minute timer starts "
+        f"it, in which only today's closes moved. A stall is how late a {1000 * UI_TICK:g} ms "
+        "sleep on the app's event loop woke up: no frame painted, no key handled meanwhile"
+    )
+    explained = []
+    for r in (ui[0], ui[N_SYMBOLS]):
+        notes.extend(f"UI refresh, {r.symbols} symbols, failed: {f}" for f in r.failures[:3])
+        for name, title in phase_titles.items():
+            ps = r.phase(name)
+            line = explain_stall(f"UI refresh, {r.symbols} symbols, {title}", ps)
+            if line:
+                explained.append((max(p["stalls"]["max_ms"] for p in ps), line))
+    over = [line for worst, line in explained if worst > TARGETS["stall"]]
+    notes.extend(over or [line for _, line in sorted(explained, reverse=True)[:1]])
     busy = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     notes.append(
         f"total run time {time.perf_counter() - begun:.0f} s; load average at the end {busy} "
