@@ -38,8 +38,6 @@ from tui.app.messages import (
 )
 from tui.app.screens.dashboard import DashboardScreen
 from tui.app.screens.detail import DetailScreen
-from tui.app.screens.help import HelpScreen, binding_rows
-from tui.app.screens.rrg import RRGScreen
 from tui.app.screens.rule import RuleScreen
 from tui.app.themes import DEFAULT_THEME, load_themes, theme_dirs, up_down_styles
 from tui.app.widgets.sector_table import COLUMNS, SORTABLE, SectorTable
@@ -212,8 +210,9 @@ class RotmonApp(App[int]):
     def dashboard(self) -> DashboardScreen:
         return self._dashboard
 
-    def on_mount(self) -> None:
-        self._paint_saved_summary()
+    def on_load(self) -> None:
+        """Before the terminal is taken over: the theme and the saved figures, so that the
+        dashboard is styled once, with the right theme, and its first frame shows figures."""
         themes, theme_problems = load_themes(theme_dirs())
         for theme in themes:
             self.register_theme(theme)
@@ -225,10 +224,25 @@ class RotmonApp(App[int]):
             self.problems.append(f"unknown or broken theme {wanted!r}; using {DEFAULT_THEME}")
             self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self._start_theme = self.theme
+        self._paint_saved_summary()
+
+    def refresh_css(self, animate: bool = True) -> None:
+        """Textual re-parses every stylesheet when the theme changes; for the theme set in
+        on_load nothing is parsed or styled yet, so its colours are all that is needed."""
+        if not self.screen_stack:
+            self.stylesheet.set_variables(self.get_css_variables())
+            return
+        super().refresh_css(animate=animate)
+
+    def get_default_screen(self) -> Screen[Any]:
+        # The dashboard is the bottom of the stack: composed with the app, painted once
+        # (pushed over Textual's blank default screen it was painted twice, once unseen).
+        return self._dashboard
+
+    def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._apply_layout(self.size.width)
         self._apply_palette()
-        self.push_screen(self._dashboard)
         if self.problems:
             self.notify(
                 "\n".join(self.problems) + "\nUsing defaults for these.",
@@ -239,10 +253,14 @@ class RotmonApp(App[int]):
             )
         self._show_status()
         self.set_interval(3600, self.dashboard.show_catalysts)  # countdowns tick hourly
-        self._watched = self._file_stamps()
-        self.set_interval(WATCH_SECONDS, self._check_files)  # a few stat() calls, no output
         # After the first frame: the worker's imports (pandas) would compete with its render.
         self.call_after_refresh(self.load_data)
+        self.call_after_refresh(self._watch_files)
+
+    def _watch_files(self) -> None:
+        """Note the watched files' stamps, then check them every WATCH_SECONDS."""
+        self._watched = self._file_stamps()
+        self.set_interval(WATCH_SECONDS, self._check_files)  # a few stat() calls, no output
 
     def apply_layout(self, width: int) -> None:
         """Compact layout under COMPACT_WIDTH columns (screens call this when resized)."""
@@ -551,6 +569,8 @@ class RotmonApp(App[int]):
         self._show_status()
 
     def on_report_ready(self, message: ReportReady) -> None:
+        from tui.app.screens.rrg import RRGScreen  # imported after the first frame
+
         if message.from_summary and self.report is not None:
             return  # fresher figures are already on screen
         self.report = message.report
@@ -853,6 +873,8 @@ class RotmonApp(App[int]):
 
     def action_rrg(self) -> None:
         """Open the relative rotation graph (Esc closes it)."""
+        from tui.app.screens.rrg import RRGScreen
+
         if isinstance(self.screen, RRGScreen):
             return
         closes = self.report.closes if self.report else None
@@ -873,6 +895,9 @@ class RotmonApp(App[int]):
         self.load_rule(rule_id)
 
     def action_help(self) -> None:
+        from tui.app.screens.help import HelpScreen, binding_rows
+        from tui.app.screens.rrg import RRGScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         rows = binding_rows(

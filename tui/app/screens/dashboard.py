@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -14,13 +14,15 @@ from textual.widgets import Footer, Static
 
 from tui.app.charts import ChartSettings, line_chart, thesis_chart
 from tui.app.messages import SymbolHighlighted
-from tui.app.widgets.catalysts import CatalystsTable
-from tui.app.widgets.regime import RegimePane
 from tui.app.widgets.rs_chart import RSChart
 from tui.app.widgets.sector_table import SectorTable
 from tui.app.widgets.status_bar import Status, StatusBar, banner_text
 from tui.format import Palette
-from tui.report import Report
+
+if TYPE_CHECKING:
+    from tui.app.widgets.catalysts import CatalystsTable
+    from tui.app.widgets.regime import RegimePane
+    from tui.report import Report
 
 PANES = ("rs-selected", "rs-thesis", "regime", "catalysts")
 
@@ -42,17 +44,24 @@ class DashboardScreen(Screen[None]):
         self.compact = False
         self.palette = Palette()
         self.initial_report: Report | None = None  # painted in the first frame if set
+        self.regime: RegimePane | None = None  # mounted after the first frame
+        self.catalysts: CatalystsTable | None = None  # likewise
 
     def compose(self) -> ComposeResult:
+        # The first frame is the table, the status and the chart panes; the regime and
+        # catalyst panes follow it (see _mount_side_panes).
         yield Static("", id="banner", markup=False)
         with Container(id="body"):
-            yield SectorTable(id="sectors")
-            yield RSChart(id="rs-selected", classes="pane -shown")
-            yield RSChart(id="rs-thesis", classes="pane")
-            yield RegimePane(id="regime", classes="pane")
-            yield CatalystsTable(id="catalysts", classes="pane")
+            table = SectorTable(id="sectors")
+            table.compact, table.palette = self.compact, self.palette  # no rows to redo yet
+            yield table
+            yield RSChart(id="rs-selected", classes=self._pane_classes("rs-selected"))
+            yield RSChart(id="rs-thesis", classes=self._pane_classes("rs-thesis"))
         yield StatusBar(id="status")
         yield Footer()
+
+    def _pane_classes(self, pane: str) -> str:
+        return "pane -shown" if PANES[self.pane] == pane else "pane"
 
     def on_resize(self, event: events.Resize) -> None:
         # App-level Resize events are consumed by Textual itself; screens do get theirs.
@@ -64,12 +73,46 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(SectorTable)
+        table.expected_width = self._expected_table_width()
         table.set_compact(self.compact)
         table.set_palette(self.palette)
-        self.query_one(RegimePane).palette = self.palette
         table.focus()
+        status = getattr(self.app, "status", None)
+        if isinstance(status, Status):
+            self.show_status(status)
         if self.initial_report is not None:
             self.show_report(self.initial_report)
+        self.call_after_refresh(self._mount_side_panes)
+
+    def _expected_table_width(self) -> int | None:
+        """The sector table's width before the first layout, so that the first frame already
+        shows the columns that fit: the screen's width, less the fixed grid columns beside
+        the table (None if the layout's CSS says something this cannot work out)."""
+        width = self.app.size.width
+        styles = self.query_one("#body").styles
+        if styles.layout is None or styles.layout.name != "grid":
+            return width  # the compact layout: one column, the whole width
+        columns = styles.grid_columns or ()
+        if not columns or not columns[0].is_fraction:
+            return None
+        beside = [column.cells for column in columns[1:]]
+        if None in beside:
+            return None
+        return width - sum(c or 0 for c in beside) - styles.grid_gutter_horizontal * len(beside)
+
+    async def _mount_side_panes(self) -> None:
+        """The rules and the catalysts, mounted after the first frame (two more tables to
+        build and paint, and hidden anyway in the compact layout); then filled."""
+        from tui.app.widgets.catalysts import CatalystsTable
+        from tui.app.widgets.regime import RegimePane
+
+        regime = RegimePane(id="regime", classes=self._pane_classes("regime"))
+        regime.palette = self.palette
+        catalysts = CatalystsTable(id="catalysts", classes=self._pane_classes("catalysts"))
+        await self.query_one("#body").mount(regime, catalysts)
+        self.regime, self.catalysts = regime, catalysts
+        if self.report is not None:
+            self._show_side_panes(self.report)
 
     # -- data in -------------------------------------------------------------------------
 
@@ -79,10 +122,14 @@ class DashboardScreen(Screen[None]):
         table = self.query_one(SectorTable)
         bench = next((r for r in report.rows if r["symbol"] == self.benchmark), None)
         table.show(report.rows, self.groups, bench["last_date"] if bench else None)
-        self.query_one(RegimePane).show(report.regime, report.regime_summary)
-        self.show_catalysts()
+        self._show_side_panes(report)
         self._draw_selected(table.selected_symbol)
         self._draw_thesis()
+
+    def _show_side_panes(self, report: Report) -> None:
+        if self.regime is not None:
+            self.regime.show(report.regime, report.regime_summary)
+        self.show_catalysts()
 
     def set_universe(self, groups: Sequence[tuple[str, Sequence[str]]], benchmark: str) -> None:
         """New groups or benchmark from a reloaded config (figures follow from the worker)."""
@@ -93,10 +140,10 @@ class DashboardScreen(Screen[None]):
 
     def show_catalysts(self) -> None:
         """Countdowns as of now (called with each report, and hourly)."""
-        if self.report is not None:
+        if self.report is not None and self.catalysts is not None:
             now = self.app.clock()  # type: ignore[attr-defined]
             report = self.report
-            self.query_one(CatalystsTable).show(report.catalysts, now, report.earnings_unknown)
+            self.catalysts.show(report.catalysts, now, report.earnings_unknown)
 
     def show_status(self, status: Status) -> None:
         """Show the data source and refresh state in the banner and the status line."""
@@ -119,7 +166,8 @@ class DashboardScreen(Screen[None]):
         self.palette = palette
         if self.is_mounted:
             self.query_one(SectorTable).set_palette(palette)
-            self.query_one(RegimePane).palette = palette
+        if self.regime is not None:
+            self.regime.palette = palette
 
     # -- charts --------------------------------------------------------------------------
 
@@ -164,4 +212,5 @@ class DashboardScreen(Screen[None]):
         """In the compact layout only one side pane fits: show the next one."""
         self.pane = (self.pane + 1) % len(PANES)
         for index, pane in enumerate(PANES):
-            self.query_one(f"#{pane}").set_class(index == self.pane, "-shown")
+            for widget in self.query(f"#{pane}"):
+                widget.set_class(index == self.pane, "-shown")

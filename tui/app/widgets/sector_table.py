@@ -6,10 +6,13 @@ touch the cells whose text changed, so an idle dashboard writes nothing to the t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
@@ -18,7 +21,71 @@ from tui.app.messages import OpenSymbol, SymbolHighlighted
 from tui.format import Palette, price, signed_bp_text, signed_text, sparkline, trend_text
 from tui.universe import NOT_PRICES
 
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions
+
 Row = dict[str, Any]
+
+
+class CellText(Text):
+    """A cell's text that renders a plain line that fits straight to its one segment.
+
+    That segment is what Rich's general path (split, wrap, justify, join, render) yields for
+    such a line. The table paints a few hundred cells in its first frame, and taking the
+    segment directly saves a fifth of that paint (23 → 18 ms for 26 rows of 13 columns).
+    Anything else (spans, tabs, several lines, a text wider than its column, full
+    justification) goes the general way; tests/test_first_frame.py holds the two equal.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, text: Text) -> Text:
+        """The same text as a CellText (a text with spans is returned as it is)."""
+        if text.spans:
+            return text
+        return cls(
+            text.plain,
+            style=text.style,
+            justify=text.justify,
+            overflow=text.overflow,
+            no_wrap=text.no_wrap,
+            end=text.end,
+            tab_size=text.tab_size,
+        )
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterable[Segment]:
+        line = self._line(options)
+        if line is None:
+            yield from super().__rich_console__(console, options)
+            return
+        if not self.style:
+            yield Segment(line)
+        elif line:  # Rich's span over an empty line yields nothing
+            yield Segment(line, console.get_style(self.style, default=Style.null()))
+        if self.end:
+            yield Segment(self.end)
+
+    def _line(self, options: ConsoleOptions) -> str | None:
+        """The justified line, or None where the general path is needed."""
+        plain = self.plain
+        if self.spans or "\n" in plain or "\t" in plain:
+            return None
+        if (self.overflow or options.overflow) == "ignore":
+            return None  # Rich skips justification then
+        justify = self.justify or options.justify or "default"
+        if justify in ("right", "center"):
+            plain = plain.rstrip()
+        excess = options.max_width - cell_len(plain)
+        if excess < 0:
+            return None
+        if justify == "right":
+            return " " * excess + plain
+        if justify == "center":
+            return " " * (excess // 2) + plain + " " * (excess - excess // 2)
+        if justify == "left":
+            return plain + " " * excess
+        return plain if justify == "default" else None
 
 
 @dataclass(frozen=True)
@@ -115,6 +182,9 @@ class SectorTable(DataTable[Any]):
         self.palette = Palette()
         self._cells: dict[tuple[str, str], str] = {}
         self._layout: tuple[Any, ...] = ()
+        self.expected_width: int | None = None
+        """The width the layout will give the table, set by the screen before the first
+        layout so that the first frame has the right columns (the real width wins after)."""
 
     # -- data in -------------------------------------------------------------------------
 
@@ -150,7 +220,7 @@ class SectorTable(DataTable[Any]):
     @property
     def columns_shown(self) -> list[Column]:
         """The always-shown columns plus the optional ones that fit the table's width."""
-        width = self.size.width - 2  # room for the vertical scrollbar
+        width = (self.size.width or self.expected_width or 0) - 2  # room for the scrollbar
         if width <= 2:
             return [c for c in COLUMNS if c.compact or not self.compact]
         keys = {c.key for c in COLUMNS if c.compact}
@@ -233,6 +303,10 @@ class SectorTable(DataTable[Any]):
     # -- drawing -------------------------------------------------------------------------
 
     def _cell(self, column: Column, row: Row | None) -> Text | str:
+        cell = self._content(column, row)
+        return CellText.of(cell) if isinstance(cell, Text) else cell
+
+    def _content(self, column: Column, row: Row | None) -> Text | str:
         if row is None:
             return Text("n/a", style="dim", justify="right") if column.key != "symbol" else ""
         key = column.key
