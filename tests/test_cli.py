@@ -289,3 +289,28 @@ def test_refresh_every_stops_when_the_disk_cannot_take_the_data(
     assert code == 1
     last = err.strip().splitlines()[-1]
     assert "disk is full" in last and "stopping" in last, err
+
+
+def test_refresh_saves_the_dashboard_summary_for_read_only_viewers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A viewer never writes, so the refresher saves the figures a viewer's first frame paints:
+    the same summary, under the same key, that a dashboard with this config saves."""
+    from faults_helpers import NEW_DAYS, RecordedDays
+
+    import tui.data.yahoo
+    from tui.config import Config
+    from tui.data.cache import peek_summary
+    from tui.locations import cache_path
+    from tui.report import Report, summary_key
+
+    monkeypatch.setattr(tui.data.yahoo, "YahooProvider", lambda **_kw: RecordedDays())
+    cache_dir = tmp_path / "c"
+    assert main(["refresh", "--cache-dir", str(cache_dir)]) == 0
+    assert "rows" in capsys.readouterr().out
+    payload = peek_summary(cache_path(cache_dir), "dashboard")
+    assert payload is not None
+    config = Config()
+    report = Report.from_summary(payload, summary_key(config.symbols(), config.benchmark))
+    assert report is not None and report.as_of == NEW_DAYS[-1]
+    assert [row["symbol"] for row in report.rows][:3] == list(config.groups[0].symbols)[:3]

@@ -351,3 +351,13 @@ def test_importing_serve_loads_neither_textual_nor_the_web_server() -> None:
     )
     loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert not loaded & {"textual", "textual_serve", "aiohttp"}
+
+
+def test_read_only_reaches_the_served_dashboards() -> None:
+    """`rotmon serve --read-only` (or `rotmon --read-only serve`): every browser session is a
+    viewer of the cache, never a writer."""
+    for argv in (["serve", "--read-only"], ["--read-only", "serve"]):
+        args = build_parser().parse_args(argv)
+        assert shlex.split(dashboard_command(args))[-1] == "--read-only", argv
+    args = build_parser().parse_args(["serve"])
+    assert "--read-only" not in shlex.split(dashboard_command(args))

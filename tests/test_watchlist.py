@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import tempfile
@@ -204,22 +203,15 @@ def test_never_raises_and_returns_only_valid_symbols(data: bytes) -> None:
 # --- the command ------------------------------------------------------------------------------
 
 
-def parser() -> argparse.ArgumentParser:
-    """The import-watchlist subparser as given for tui/cli.py (with --config from _add_common)."""
-    root = argparse.ArgumentParser(prog="rotmon")
-    root.add_argument("--config", type=Path, default=None)
-    commands = root.add_subparsers(dest="command")
-    watch = commands.add_parser("import-watchlist")
-    watch.add_argument("--config", type=Path, default=argparse.SUPPRESS)
-    watch.add_argument("file", type=Path)
-    watch.add_argument("--group", metavar="NAME", default="Watchlist")
-    return root
-
-
 def run(argv: list[str]) -> int:
-    """What tui.cli.main does around a command: a UsageError is one line and exit 2."""
+    """What tui.cli.main does around a command, with tui.cli's own parser: a UsageError is
+    one line and exit 2."""
+    from tui.cli import build_parser
+
     try:
-        return run_import_watchlist(parser().parse_args(argv))
+        args = build_parser().parse_args(argv)
+        assert args.command == "import-watchlist"
+        return run_import_watchlist(args)
     except UsageError as error:
         print(f"rotmon: error: {error}", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ traceback reaches the terminal (ROTMON_DEBUG=1 shows it, for bug reports).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -61,6 +62,12 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--offline", action="store_true", help="never refresh; show cached/bundled data only"
     )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="a viewer of a cache that `rotmon refresh --every` feeds: never write to it, "
+        "never fetch, follow its refreshes",
+    )
     parser.add_argument("--theme", metavar="NAME", help="colour theme (e.g. rotmon-light)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
@@ -90,6 +97,21 @@ def build_parser() -> Parser:
     imp.add_argument(
         "file", type=Path, help="CSV: date,symbol,open,high,low,close,adj_close,volume"
     )
+
+    watch = commands.add_parser(
+        "import-watchlist", help="add the symbols of a list or CSV file to a config group"
+    )
+    _add_common(watch, suppress=True)
+    watch.add_argument(
+        "file", type=Path, help="symbols: one per line, or a CSV with a symbol column"
+    )
+    watch.add_argument("--group", metavar="NAME", default="Watchlist", help="(default: Watchlist)")
+
+    from tui.serve import add_arguments as add_serve_arguments  # standard library only
+
+    serve = commands.add_parser("serve", help="serve the dashboard to a web browser")
+    _add_common(serve, suppress=True)
+    add_serve_arguments(serve)
     return parser
 
 
@@ -180,9 +202,13 @@ def run_dashboard(args: argparse.Namespace) -> int:
         problems,
         cache_path=_cache_path(args),
         offline=args.offline,
+        read_only=args.read_only,
         theme=args.theme,
         config_path=args.config or config_path(),
     )
+    # What the imports made lives as long as the process: out of the collector's way, a
+    # full collection no longer walks it while the first frame is built (~8 ms).
+    gc.freeze()
     result = app.run()
     if app.return_code:  # an unhandled error inside the app: never report success
         return app.return_code
@@ -218,7 +244,13 @@ def run_refresh(args: argparse.Namespace) -> int:
             update = refresh_earnings(cache, earnings_source, symbols, ETFS, datetime.now(UTC))
             if update.problem:
                 _log(f"earnings dates: {update.detail or update.problem}", every)
+            if outcome.rows_written or outcome.readjusted or not regime_inputs:
+                if not regime_inputs:  # read once: their problems are reported once
+                    regime_inputs.extend(_load_regime_inputs())
+                _save_summary(cache, config, *regime_inputs)
             return 0
+
+        regime_inputs: list[Any] = []
 
         try:
             if every is None:
@@ -231,6 +263,18 @@ def run_refresh(args: argparse.Namespace) -> int:
 
 class _Unsaved(Exception):
     """The cache went to memory (full or read-only disk): a headless refresh is pointless."""
+
+
+def _save_summary(cache: Any, config: Any, rules: list[Any], events: list[Any]) -> None:
+    """The dashboard's figures, saved in the cache as a dashboard saves them: viewers that only
+    read the cache (`rotmon --read-only`) paint them in their first frame."""
+    from tui.report import build_report, summary_key
+
+    table_symbols = [s for g in config.groups for s in g.symbols]
+    report = build_report(cache, table_symbols, config.benchmark, rules=rules, events=events)
+    if report.as_of is not None:
+        key = summary_key(config.symbols(), config.benchmark)
+        cache.save_summary("dashboard", report.to_summary(key))
 
 
 def _duration(text: str) -> int:

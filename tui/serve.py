@@ -1,9 +1,9 @@
 """`rotmon serve`: the same dashboard in a web browser, through textual-serve.
 
 Every browser tab that connects starts its own dashboard process, `python -m tui` with the
-server's --config, --cache-dir, --offline and --theme, and streams it over a websocket. The
-server binds to 127.0.0.1 unless told otherwise; it has no authentication, so binding to any
-other address prints a warning. Because browsers let any web page open a websocket to
+server's --config, --cache-dir, --offline, --read-only and --theme, and streams it over a
+websocket. The server binds to 127.0.0.1 unless told otherwise; it has no authentication, so
+binding to any other address prints a warning. Because browsers let any web page open a websocket to
 localhost, the server refuses a websocket whose Origin is not the page's own, and on a loopback
 bind any request whose Host is not a loopback name (which also defeats DNS rebinding).
 
@@ -48,7 +48,8 @@ def _port(text: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `rotmon serve` besides --config and --cache-dir (cli.py adds those).
 
-    --offline defaults to SUPPRESS so that `rotmon --offline serve` keeps the top-level value.
+    --offline and --read-only default to SUPPRESS so that `rotmon --offline serve` keeps the
+    top-level value.
     """
     parser.add_argument(
         "--host",
@@ -65,6 +66,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=argparse.SUPPRESS,
         help="the served dashboards never refresh; cached/bundled data only",
     )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="the served dashboards only read the cache and follow its refreshes",
+    )
 
 
 def dashboard_command(args: argparse.Namespace) -> str:
@@ -77,6 +84,8 @@ def dashboard_command(args: argparse.Namespace) -> str:
         argv += ["--cache-dir", os.path.abspath(args.cache_dir)]
     if getattr(args, "offline", False):
         argv.append("--offline")
+    if getattr(args, "read_only", False):
+        argv.append("--read-only")
     if getattr(args, "theme", None):
         argv += ["--theme", args.theme]
     if os.name == "nt":  # cmd.exe does not read POSIX quoting
@@ -232,7 +241,7 @@ def main_for_tests(argv: Sequence[str] | None = None) -> int:
     parser = Parser(prog=f"{PROG} serve")
     _add_common(parser, suppress=False)
     add_arguments(parser)
-    parser.set_defaults(offline=False, theme=None)
+    parser.set_defaults(offline=False, read_only=False, theme=None)
     try:
         return serve_main(parser.parse_args(argv))
     except UsageError as error:

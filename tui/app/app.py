@@ -168,6 +168,7 @@ class RotmonApp(App[int]):
         provider: Any = None,
         earnings_provider: Any = None,
         offline: bool = False,
+        read_only: bool = False,
         clock: Callable[[], datetime] | None = None,
         theme: str | None = None,
         config_path: Path | None = None,
@@ -183,13 +184,21 @@ class RotmonApp(App[int]):
         self.config_path = config_path
         self._watched: tuple[Any, ...] = ()
         self.earnings_provider = earnings_provider
-        self.offline = offline
+        self.read_only = read_only  # a viewer: never writes the cache, follows its changes
+        self.offline = offline or read_only
         self.clock = clock or (lambda: datetime.now(UTC))
         self.cache: Cache | None = None
         self._cache_notice: str | None = None  # the last one shown
         self.report: Report | None = None
         self.palette = Palette()
-        self.status = Status(message="refresh disabled (--offline)" if offline else "")
+        self.status = Status(
+            message="read-only: refreshes come from another process"
+            if read_only
+            else "refresh disabled (--offline)"
+            if offline
+            else ""
+        )
+        self._alert_memory: dict[str, str] = {}  # a viewer's alert memory, for the session
         self.failures = 0
         self._notified: set[str] = set()
         self._last_failed: frozenset[str] = frozenset()
@@ -320,6 +329,8 @@ class RotmonApp(App[int]):
     @work(thread=True, group="state", exit_on_error=False)
     def _remember_theme(self, theme: str) -> None:
         """Keep the palette's choice for the next start: a small JSON file written atomically."""
+        if self.read_only:
+            return  # a viewer writes nothing beside a shared cache
         import json
         import os
         import tempfile
@@ -354,7 +365,8 @@ class RotmonApp(App[int]):
         from tui.report import Report, next_fomc, summary_key
 
         self._load_regime_inputs()
-        cache = Cache(self.cache_path)
+        cache = Cache(self.cache_path, read_only=self.read_only)
+        cache.changed_elsewhere()  # note the version the first figures are computed from
         self.failures = consecutive_failures(cache)  # backoff carries over a restart
         self.cache = cache
         symbols = self.config.symbols()
@@ -369,7 +381,7 @@ class RotmonApp(App[int]):
             if saved is not None:
                 saved.next_fomc = next_fomc(self.clock())
                 self.post_message(ReportReady(saved, from_summary=True))
-        self._compute(cache, seed=True)
+        self._compute(cache, seed=cache.writable)
         if get_current_worker().is_cancelled:
             return
         self.post_message(CacheOpened(None, self._source(cache), None))
@@ -424,7 +436,8 @@ class RotmonApp(App[int]):
         # The summary and the alert memory are conveniences: a full disk must not stop the
         # figures (the refresh that cannot write says so in the status line).
         with contextlib.suppress(sqlite3.Error):
-            cache.save_summary("dashboard", report.to_summary(key))
+            if cache.writable:
+                cache.save_summary("dashboard", report.to_summary(key))
             self._check_alerts(cache, report)
         self._post_cache_notice(cache)
 
@@ -436,13 +449,23 @@ class RotmonApp(App[int]):
 
         if not self.config.alerts:
             return
-        raw = cache.get_meta("alerts.rules")
+
+        def recall(key: str) -> str | None:
+            return cache.get_meta(key) if cache.writable else self._alert_memory.get(key)
+
+        def remember(key: str, value: str) -> None:
+            if cache.writable:
+                cache.set_meta(key, value)
+            else:
+                self._alert_memory[key] = value
+
+        raw = recall("alerts.rules")
         seen = json.loads(raw) if raw else None
         flips, seen = rule_flips(seen, report.regime)
-        cache.set_meta("alerts.rules", json.dumps(seen))
-        notified = json.loads(cache.get_meta("alerts.catalysts") or "[]")
+        remember("alerts.rules", json.dumps(seen))
+        notified = json.loads(recall("alerts.catalysts") or "[]")
         due, notified = catalysts_due(notified, report.catalysts)
-        cache.set_meta("alerts.catalysts", json.dumps(notified))
+        remember("alerts.catalysts", json.dumps(notified))
         if flips or due:
             self.post_message(Alerts([*flips, *due]))
 
@@ -757,6 +780,9 @@ class RotmonApp(App[int]):
         if stamps != self._watched:
             self._watched = stamps
             self.action_reload()
+        # One PRAGMA, no I/O: has another process (a refresher feeding this cache) written?
+        if self.cache is not None and self.cache.changed_elsewhere():
+            self.follow_cache()
 
     def action_reload(self) -> None:
         """Read the config, rules, events and themes again; report problems like at start."""
@@ -807,7 +833,17 @@ class RotmonApp(App[int]):
         """Rules and events read again, figures computed again (new symbols seeded)."""
         self._load_regime_inputs()
         if self.cache is not None:
-            self._compute(self.cache, seed=True)
+            self._compute(self.cache, seed=self.cache.writable)
+
+    @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
+    def follow_cache(self) -> None:
+        """Another process (`rotmon refresh --every`, another app) committed to the cache:
+        compute the figures again from what it wrote."""
+        cache = self.cache
+        if cache is None:
+            return
+        self._compute(cache)
+        self.post_message(CacheOpened(None, self._source(cache), cache.get_meta("last_success_at")))
 
     def action_add_symbol(self) -> None:
         """Ask for a symbol and add it to the highlighted row's group, in the config file."""

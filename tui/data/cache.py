@@ -349,12 +349,18 @@ class Cache:
     notice: str | None
     in_memory: bool
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.notice = None
         self.in_memory = False
+        self.read_only = read_only
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self._data_version: int | None = None
+
+        if read_only:
+            self._open_read_only()
+            return
 
         problem = _dir_problem(self.path.parent)
         if problem is not None:
@@ -408,6 +414,30 @@ class Cache:
             conn.close()
             raise
         return conn
+
+    def _open_read_only(self) -> None:
+        """A viewer's connection: SQLite's read-only mode, so it never takes the write lock
+        and never changes the file. Anything it cannot read as it is (no file, an older
+        layout, a damaged file) gives an in-memory copy, or an empty cache, and a notice."""
+        if not self.path.is_file():
+            self._open_in_memory(f"no cache at {self.path}")
+            return
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        conn = None
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+            conn.isolation_level = None
+            self._configure(conn)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                raise _Corrupt(f"schema version {version}, this rotmon reads {SCHEMA_VERSION}")
+            self._validate_schema(conn)
+        except (sqlite3.Error, _Corrupt) as exc:
+            if conn is not None:
+                conn.close()
+            self._open_in_memory(f"cannot read {self.path} as it is ({exc})", copy_from=self.path)
+            return
+        self._conn = conn
 
     def _ensure_schema(self, conn: sqlite3.Connection, version: int) -> None:
         """Create missing tables. A current schema takes no write lock, so a viewer opening
@@ -552,6 +582,8 @@ class Cache:
         carries on there (:attr:`in_memory`, :attr:`notice`), and ``work`` runs again.
         """
         with self._lock:
+            if self.read_only and not self.in_memory:
+                raise sqlite3.OperationalError(f"{self.path} is open read-only")
             try:
                 return self._transaction(work)
             except sqlite3.Error as exc:
@@ -879,6 +911,29 @@ class Cache:
         days_index = pd.DatetimeIndex(keys.astype("int64").astype("datetime64[D]"), name="date")
         index = days_index.as_unit(_date_index(["1970-01-01"]).unit)  # as every other reader
         return pd.DataFrame(data, index=index, columns=columns)
+
+    @property
+    def writable(self) -> bool:
+        """False for a viewer's read-only connection to the file (an in-memory copy is ours)."""
+        return not self.read_only or self.in_memory
+
+    def changed_elsewhere(self) -> bool:
+        """True if another connection (``rotmon refresh``, another app) committed to the file
+        since the last call; the first call only takes note. Never waits: a cache busy in
+        another thread of this process answers False, and the next call sees the change."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            if self._conn is None or self.in_memory:
+                return False
+            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return False
+        finally:
+            self._lock.release()
+        changed = self._data_version is not None and version != self._data_version
+        self._data_version = version
+        return changed
 
     # ---------------------------------------------------------------------------- lifecycle
 
