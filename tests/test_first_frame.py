@@ -27,6 +27,7 @@ from tui.app.app import RotmonApp
 from tui.app.screens.dashboard import DashboardScreen
 from tui.app.widgets.sector_table import CellText, SectorTable
 from tui.config import Config
+from tui.format import price
 
 # -- CellText: the same segments as Rich's own path ---------------------------------------------
 
@@ -147,3 +148,39 @@ async def test_dashboard_is_the_first_screen(
         assert catalysts.row_count == len(app.report.catalysts) + unknown
         body = [w.id for w in app.screen.query_one("#body").children]
         assert body == ["sectors", "rs-selected", "rs-thesis", "regime", "catalysts"]
+
+
+async def test_changed_cells_are_painted_after_one_refresh_of_the_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New figures for every row: the cells change in one go (one refresh of the widget, not
+    one per cell) and what the table paints is the new text, not a cached line."""
+    monkeypatch.setattr(RotmonApp, "load_data", lambda self: None)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(SectorTable)
+        report = app.report
+        assert report is not None
+        rows = [dict(row) for row in report.rows]
+        for row in rows:  # every close 10 % higher, every 1D return +9.87 %
+            if row.get("close") is not None:
+                row["close"] = round(row["close"] * 1.1, 2)
+            row["ret"] = {**row["ret"], "1D": 0.0987}
+        refreshes: list[int] = []
+        original = SectorTable.refresh
+
+        def counting(widget: SectorTable, *args: Any, **kwargs: Any) -> Any:
+            refreshes.append(1)
+            return original(widget, *args, **kwargs)
+
+        monkeypatch.setattr(SectorTable, "refresh", counting)
+        table.show(rows, app.dashboard.groups, table.reference_date)
+        assert len(refreshes) == 1
+        monkeypatch.setattr(SectorTable, "refresh", original)
+        await pilot.pause()
+        lines = table.render_lines(Region(0, 0, table.size.width, table.size.height))
+        painted = "\n".join("".join(s.text for s in line) for line in lines)
+        assert painted.count("+9.87%") >= 10, painted
+        iwm = next(r for r in rows if r["symbol"] == "IWM")
+        assert price(iwm["close"]) in painted
