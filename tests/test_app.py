@@ -191,6 +191,29 @@ async def test_help_lists_keys(tmp_path: Path) -> None:
         assert isinstance(app.screen, DashboardScreen)
 
 
+@pytest.mark.parametrize("width", [80, 120])
+async def test_help_wraps_instead_of_cutting_at_80_columns(tmp_path: Path, width: int) -> None:
+    """Every key and action is shown whole, wrapped onto more lines where the terminal is
+    narrow, and the three columns fit the table."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.pause()
+        table = app.screen.query_one("#help-keys", DataTable)
+        used = sum(c.get_render_width(table) for c in table.columns.values())
+        assert used <= table.size.width - 2  # nothing under the scrollbar or past the edge
+        wrapped = 0
+        for index, (where, key, action) in enumerate(app.screen.rows):
+            cells = [str(c) for c in table.get_row_at(index)]
+            assert cells[0] == where
+            assert " ".join(cells[1].split()) == " ".join(key.split())
+            assert " ".join(cells[2].split()) == " ".join(action.split())
+            wrapped += "\n" in cells[2]
+        assert (wrapped > 0) == (width == 80)
+
+
 @pytest.mark.parametrize("size", [(80, 24), (200, 60)])
 async def test_layout_fits(tmp_path: Path, size: tuple[int, int]) -> None:
     app = make_app(tmp_path)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -38,6 +40,21 @@ def binding_rows(
     return rows
 
 
+def help_widths(rows: list[tuple[str, str, str]], width: int) -> tuple[int, int, int]:
+    """Widths of the Where, Key and Action columns in a table ``width`` cells wide.
+
+    Each column is as wide as its longest text when that fits (the table then looks as
+    DataTable's automatic widths would make it); otherwise the key column gives up room first
+    (down to 12 cells, its longer keys wrapping), then the actions wrap in what is left."""
+    where_w = max(len("Where"), *(len(r[0]) for r in rows))
+    key_full = max(len("Key"), *(len(r[1]) for r in rows))
+    action_full = max(len("Action"), *(len(r[2]) for r in rows))
+    room = width - 2 - 3 * 2  # the vertical scrollbar, then one cell of padding each side
+    key_w = max(12, min(key_full, room - where_w - action_full))
+    action_w = max(12, min(action_full, room - where_w - key_w))
+    return where_w, key_w, action_w
+
+
 class HelpScreen(ModalScreen[None]):
     """A modal key list; Esc or ? closes it, q quits as everywhere."""
 
@@ -54,10 +71,40 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help"):
             yield Static("Keys · Esc to close · Ctrl+P for the command palette", id="help-title")
             table: DataTable[Any] = DataTable(cursor_type="row", id="help-keys")
-            table.add_columns("Where", "Key", "Action")
-            for row in self.rows:
-                table.add_row(*row)
             yield table
+        self._filled_for: int | None = None
+
+    def on_mount(self) -> None:
+        self._fill(self._table_width())
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(lambda: self._fill(self._table_width()))
+
+    def _table_width(self) -> int:
+        table = self.query_one("#help-keys", DataTable)
+        return table.size.width or min(110, self.app.size.width) - 2  # before the first layout
+
+    def _fill(self, width: int) -> None:
+        """The rows in columns that fit ``width``: the actions (and, if need be, the keys)
+        wrap onto more lines instead of being cut at the edge, as on an 80-column terminal."""
+        if width == self._filled_for or not self.rows:
+            return
+        self._filled_for = width
+        where_w, key_w, action_w = help_widths(self.rows, width)
+        table = self.query_one("#help-keys", DataTable)
+        table.clear(columns=True)
+        table.add_column("Where", width=where_w)
+        table.add_column("Key", width=key_w)
+        table.add_column("Action", width=action_w)
+        for where, key, action in self.rows:
+            keys = textwrap.wrap(key, key_w, break_on_hyphens=False) or [""]
+            actions = textwrap.wrap(action, action_w, break_on_hyphens=False) or [""]
+            table.add_row(
+                Text(where),
+                Text("\n".join(keys)),
+                Text("\n".join(actions)),
+                height=max(len(keys), len(actions)),
+            )
 
     async def action_dismiss(self, result: Any = None) -> None:
         self.dismiss()
