@@ -111,11 +111,16 @@ async def test_a_viewer_session_leaves_the_shared_cache_byte_for_byte(shared: Pa
         await pilot.pause()
         assert app.report is not None and app.report.as_of == "2026-07-31"
         assert app.cache.read_only and not app.cache.in_memory
-        assert "read-only" in status_text(app)
+        assert app.status.state == "read-only"
+        text = status_text(app)
+        assert text.startswith("READ-ONLY · ") and "refreshes come from another process" in text
+        banner = str(app.screen.query_one("#banner").render())
+        assert banner == "READ-ONLY · data as of 2026-07-31"
         assert app.provider.calls == []  # never fetches
         await pilot.press("r")  # refresh is refused, not attempted
         await settle(app)
         assert app.provider.calls == []
+        assert any("--read-only" in n for n in notices(app))
     assert fingerprint(shared) == before
     assert not (shared.parent / "ui-state.json").exists()
 

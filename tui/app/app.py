@@ -192,7 +192,7 @@ class RotmonApp(App[int]):
         self.report: Report | None = None
         self.palette = Palette()
         self.status = Status(
-            message="read-only: refreshes come from another process"
+            message="refreshes come from another process"
             if read_only
             else "refresh disabled (--offline)"
             if offline
@@ -589,7 +589,7 @@ class RotmonApp(App[int]):
             changes["last_refresh"] = message.last_success_at
         self.status = self.status.with_(**changes)
         if self.offline:
-            self.status = self.status.with_(state="offline")
+            self.status = self.status.with_(state="read-only" if self.read_only else "offline")
         self._show_status()
 
     def on_report_ready(self, message: ReportReady) -> None:
@@ -696,7 +696,12 @@ class RotmonApp(App[int]):
     def action_refresh(self) -> None:
         """Refresh now (also what the timer calls)."""
         if self.offline:
-            self.notify("Refresh is off: rotmon was started with --offline", timeout=4)
+            why = (
+                "--read-only: another process refreshes this cache"
+                if self.read_only
+                else "--offline"
+            )
+            self.notify(f"Refresh is off: rotmon was started with {why}", timeout=4)
             return
         if self.cache is None:
             return  # the load worker refreshes as soon as the cache is open

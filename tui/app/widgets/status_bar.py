@@ -10,7 +10,8 @@ from textual.widgets import Static
 
 @dataclass(frozen=True)
 class Status:
-    """What the status line says. `state` is live / cached / stale / offline / rate-limited."""
+    """What the status line says. `state` is live / cached / stale / offline / rate-limited /
+    read-only (a viewer of a cache another process refreshes)."""
 
     state: str = "cached"
     source: str = "cache"
@@ -41,6 +42,8 @@ def banner_text(status: Status) -> str:
     as_of = status.as_of or "—"
     if status.state == "offline":
         return f"OFFLINE · data as of {as_of}"
+    if status.state == "read-only":  # a viewer: another process refreshes the cache
+        return f"READ-ONLY · data as of {as_of}"
     if status.state == "rate-limited":
         return f"RATE-LIMITED · data as of {as_of}"
     if status.state == "stale":
