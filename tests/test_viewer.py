@@ -161,3 +161,39 @@ async def test_a_normal_app_also_follows_another_writer_but_not_itself(shared: P
         await settle(app)
         await pilot.pause()
         assert app.report.as_of == NEW_DAYS[-1]
+
+
+async def test_a_viewer_left_with_a_copy_tries_the_file_again_and_then_follows_it(
+    shared: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first read-only open fails (as when no refresher holds the cache open and the
+    viewer may not create the -shm file): the viewer runs on a copy, tries the file again on
+    its watch, and once that works follows the refresher as usual."""
+    opened = Cache._open_read_only
+    failures = iter([True])
+
+    def first_fails(cache: Cache) -> None:
+        if next(failures, False):
+            cache._open_in_memory("cannot read it as it is (simulated)", copy_from=cache.path)
+        else:
+            opened(cache)
+
+    monkeypatch.setattr(Cache, "_open_read_only", first_fails)
+    app = make_app(shared, FailingProvider("offline"), read_only=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app)
+        assert app.cache.in_memory and app.report.as_of == "2026-07-31"
+        app._check_files()  # not yet due: nothing tried
+        await settle(app)
+        assert app.cache.in_memory
+        app._reopen_tried = float("-inf")
+        app._check_files()
+        await settle(app)
+        assert not app.cache.in_memory and app.cache.read_only
+        assert any("following its refreshes" in n for n in notices(app, "Cache"))
+        refresher_writes_a_day(shared)
+        app._check_files()
+        await settle(app)
+        await pilot.pause()
+        assert app.report.as_of == NEW_DAYS[-1]
+    assert not (shared.parent / "ui-state.json").exists()

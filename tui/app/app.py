@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 COMPACT_WIDTH = 140
 REFRESH_DEADLINE = 180.0  # seconds: a refresh still hanging then is abandoned
+REOPEN_SECONDS = 30.0  # how often a viewer left with an in-memory copy tries the file again
 WATCH_SECONDS = 2.0  # how often the config, rules, events and theme files are checked
 
 
@@ -200,6 +201,7 @@ class RotmonApp(App[int]):
         )
         self._alert_memory: dict[str, str] = {}  # a viewer's alert memory, for the session
         self._gc_frozen = False
+        self._reopen_tried = time.monotonic()
         self.failures = 0
         self._notified: set[str] = set()
         self._last_failed: frozenset[str] = frozenset()
@@ -795,8 +797,38 @@ class RotmonApp(App[int]):
             self._watched = stamps
             self.action_reload()
         # One PRAGMA, no I/O: has another process (a refresher feeding this cache) written?
-        if self.cache is not None and self.cache.changed_elsewhere():
+        cache = self.cache
+        if cache is not None and cache.changed_elsewhere():
             self.follow_cache()
+        elif cache is not None and self.read_only and cache.in_memory:
+            # A viewer left with a copy (e.g. no refresher had the cache open, so SQLite had
+            # no -shm file to read it by): try the file itself again now and then.
+            now = time.monotonic()
+            if now - self._reopen_tried >= REOPEN_SECONDS:
+                self._reopen_tried = now
+                self.reopen_read_only()
+
+    @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
+    def reopen_read_only(self) -> None:
+        """Follow the cache file itself if it can now be read as it is (see _check_files)."""
+        from tui.data.cache import Cache
+
+        fresh = Cache(self.cache_path, read_only=True)
+        if fresh.in_memory:
+            fresh.close()
+            return
+        fresh.changed_elsewhere()
+        # The copy is dropped, not closed: a worker may still be reading it.
+        self.cache = fresh
+        self._cache_notice = None
+        self._compute(fresh)
+        self.post_message(
+            CacheOpened(
+                f"Now reading {self.cache_path} itself, and following its refreshes.",
+                self._source(fresh),
+                fresh.get_meta("last_success_at"),
+            )
+        )
 
     def action_reload(self) -> None:
         """Read the config, rules, events and themes again; report problems like at start."""
