@@ -696,7 +696,7 @@ def time_analytics(
         closes = cache.read_closes(symbols)
         table = [timed(lambda: build_table(closes, symbols, "SPY")) for _ in range(runs)]
         n_rows = int(closes.notna().sum().sum())
-    table_symbols = [s for g in Config().groups for s in g.symbols]
+    table_symbols = Config().table_symbols()
     with Cache(default_cache) as cache:
         default = [timed(lambda: build_report(cache, table_symbols, "SPY")) for _ in range(runs)]
     return AnalyticsResult(

@@ -30,7 +30,7 @@ def compute() -> dict[str, Any]:
     from tui.report import build_report, rule_symbols, summary_key
 
     config = Config()
-    symbols = [s for g in config.groups for s in g.symbols]
+    symbols = config.table_symbols()
     with tempfile.TemporaryDirectory() as tmp, Cache(Path(tmp) / "rotmon.sqlite") as cache:
         seed_cache(cache, [*config.symbols(), *rule_symbols()])
         report = build_report(cache, symbols, config.benchmark)

@@ -270,8 +270,9 @@ def _save_summary(cache: Any, config: Any, rules: list[Any], events: list[Any]) 
     read the cache (`rotmon --read-only`) paint them in their first frame."""
     from tui.report import build_report, summary_key
 
-    table_symbols = [s for g in config.groups for s in g.symbols]
-    report = build_report(cache, table_symbols, config.benchmark, rules=rules, events=events)
+    report = build_report(
+        cache, config.table_symbols(), config.benchmark, rules=rules, events=events
+    )
     if report.as_of is not None:
         key = summary_key(config.symbols(), config.benchmark)
         cache.save_summary("dashboard", report.to_summary(key))
@@ -336,7 +337,7 @@ def run_report(args: argparse.Namespace) -> int:
 
     config, _ = _load_config(args)
     rules, events = _load_regime_inputs()
-    symbols = _symbols(args.symbols) or [s for g in config.groups for s in g.symbols]
+    symbols = _symbols(args.symbols) or config.table_symbols()
     benchmark = (_symbols(args.benchmark) or [config.benchmark])[0]
     as_of = _as_of(args.as_of)
     with _open_cache(args) as cache:

@@ -119,6 +119,11 @@ class Config:
     alert_bell: bool = True
     """Ring the terminal bell with an alert (``alerts.bell``)."""
 
+    def table_symbols(self) -> list[str]:
+        """The sector table's rows: every group's symbols in order (a symbol in two groups is
+        listed in both)."""
+        return [symbol for group in self.groups for symbol in group.symbols]
+
     def symbols(self) -> list[str]:
         """All symbols, unique, in group order, with the benchmark appended if no group has it."""
         seen = dict.fromkeys(symbol for group in self.groups for symbol in group.symbols)

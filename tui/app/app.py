@@ -473,7 +473,7 @@ class RotmonApp(App[int]):
             self.post_message(Alerts([*flips, *due]))
 
     def _table_symbols(self) -> list[str]:
-        return [s for g in self.config.groups for s in g.symbols]
+        return self.config.table_symbols()
 
     @staticmethod
     def _source(cache: Cache) -> str:
@@ -821,14 +821,8 @@ class RotmonApp(App[int]):
         # The copy is dropped, not closed: a worker may still be reading it.
         self.cache = fresh
         self._cache_notice = None
-        self._compute(fresh)
-        self.post_message(
-            CacheOpened(
-                f"Now reading {self.cache_path} itself, and following its refreshes.",
-                self._source(fresh),
-                fresh.get_meta("last_success_at"),
-            )
-        )
+        notice = f"Now reading {self.cache_path} itself, and following its refreshes."
+        self._recompute_from(fresh, notice)
 
     def action_reload(self) -> None:
         """Read the config, rules, events and themes again; report problems like at start."""
@@ -885,11 +879,15 @@ class RotmonApp(App[int]):
     def follow_cache(self) -> None:
         """Another process (`rotmon refresh --every`, another app) committed to the cache:
         compute the figures again from what it wrote."""
-        cache = self.cache
-        if cache is None:
-            return
+        if self.cache is not None:
+            self._recompute_from(self.cache)
+
+    def _recompute_from(self, cache: Cache, notice: str | None = None) -> None:
+        """Figures computed again from what another process wrote, and its last refresh."""
         self._compute(cache)
-        self.post_message(CacheOpened(None, self._source(cache), cache.get_meta("last_success_at")))
+        self.post_message(
+            CacheOpened(notice, self._source(cache), cache.get_meta("last_success_at"))
+        )
 
     def action_add_symbol(self) -> None:
         """Ask for a symbol and add it to the highlighted row's group, in the config file."""

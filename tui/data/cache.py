@@ -10,9 +10,11 @@ instead of one per day (1.2 M rows for 500 symbols x 10 years). Triggers on ``pr
 date range each change touches in ``stale``; every write transaction of this class re-packs
 those ranges before it commits, and a reader treats a symbol still listed there (a write made
 by some other program) as unpacked and reads its rows instead. The blobs are therefore never
-trusted over ``prices``. A damaged or too-new cache file is moved
-aside and rebuilt, and an unwritable cache directory falls back to an in-memory database: the
-caller never sees an exception for either, only :attr:`Cache.notice`.
+trusted over ``prices``.
+
+A damaged or too-new cache file is moved aside and rebuilt; an unwritable cache directory, or a
+disk that stops taking writes later, gives an in-memory copy: the caller never sees an
+exception for any of these, only :attr:`Cache.notice`.
 """
 
 from __future__ import annotations
@@ -161,9 +163,9 @@ _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
 # The disk stopped taking writes: read-only, I/O error, full, cannot open (e.g. the -wal).
 _UNWRITABLE = frozenset({8, 10, 13, 14})
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 T = TypeVar("T")
-_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class _Corrupt(Exception):
