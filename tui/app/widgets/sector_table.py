@@ -356,11 +356,12 @@ class SectorTable(DataTable[Any]):
                 continue
             row = self.rows_by_symbol.get(symbol)
             for column in columns:
-                cell = self._cell(column, row)
+                cell = self._content(column, row)
                 plain = cell.plain if isinstance(cell, Text) else cell
                 if self._cells.get((row_key, column.key)) != plain:
                     self._cells[(row_key, column.key)] = plain
-                    changed.append((row_key, column.key, cell))
+                    fast = CellText.of(cell) if isinstance(cell, Text) else cell
+                    changed.append((row_key, column.key, fast))
         self._update_cells(changed)
 
     def _update_cells(self, changed: list[tuple[str, str, Text | str]]) -> None:
