@@ -1,5 +1,6 @@
 """Reading the user's small text files (config, rules, events, themes) safely: a size cap,
-UTF-8 with an optional BOM, TOML errors turned into (line, message). Nothing is executed.
+UTF-8 with an optional BOM, TOML errors turned into (line, message), only regular files (a FIFO
+or device is reported, never read). Nothing is executed.
 
 Each caller wraps the (line, message) into its own problem type and adds what it does next
 ("; using the defaults", "; theme skipped", ...).
@@ -11,6 +12,8 @@ import re
 import tomllib
 from pathlib import Path
 
+from tui.fileio import UnsafeTarget, open_regular
+
 Problem = tuple[int | None, str]
 """(1-based line or None, message without the caller's consequence)."""
 
@@ -19,12 +22,19 @@ _TOML_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
 
 
 def read_text(path: Path, max_bytes: int) -> tuple[str | None, Problem | None]:
-    """The file's text; (None, None) if it does not exist; (None, problem) if unusable."""
+    """The file's text; (None, None) if it does not exist; (None, problem) if unusable.
+
+    A path that is not a regular file (a FIFO, a device, a directory, a socket) is a problem
+    ("is a FIFO (named pipe), not a regular file") and is never opened for a read that could
+    block: see :func:`tui.fileio.open_regular`.
+    """
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             data = handle.read(max_bytes + 1)
     except FileNotFoundError:
         return None, None
+    except UnsafeTarget as exc:
+        return None, (None, str(exc))
     except OSError as exc:
         return None, (None, f"cannot read: {exc.strerror or type(exc).__name__}")
     if len(data) > max_bytes:
