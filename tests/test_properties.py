@@ -343,3 +343,54 @@ def test_a_file_of_valid_rows_round_trips_through_the_cache(
     )
     assert stored == want
     assert sources == {"csv:prices.csv"}
+
+
+# ------------------------------------------------------------------------------- user text
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(),
+        st.lists(
+            st.sampled_from(
+                [
+                    "[b]",
+                    "[/b]",
+                    "[/]",
+                    "[$accent]",
+                    "\\",
+                    "[@click=app.quit]",
+                    ":smile:",
+                    "\x1b]0;T\x07",
+                    "\x1b[2J",
+                    "\x9b31m",
+                    "\x1b",
+                    "\x07",
+                    "\u202e",
+                    "x",
+                    " ",
+                ]
+            )  # fmt: skip
+        ).map("".join),
+    )
+)
+def test_plain_leaves_no_control_character_and_rich_shows_it_verbatim(text: str) -> None:
+    """Whatever a user writes in a name: no control character or escape survives, the text
+    is printable UTF-8, and Rich prints it exactly (no MarkupError, no markup, no emoji)."""
+    from rich.console import Console
+
+    from tui.format import plain, plain_text
+
+    shown = plain(text)
+    assert not _UNSAFE.search(shown), repr(shown)
+    shown.encode("utf-8")  # printable: no lone surrogate left
+    assert plain(shown) == shown  # idempotent
+    if text.isprintable():
+        assert shown == text  # printable text is never changed
+    out = io.StringIO()
+    console = Console(file=out, width=10_000, color_system=None, soft_wrap=True)
+    console.print(plain_text(text), end="")
+    assert out.getvalue() == shown
