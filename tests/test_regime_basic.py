@@ -127,10 +127,16 @@ def decisions() -> list[Decision]:
 
 
 def test_decisions_load(decisions: list[Decision]) -> None:
-    assert len(decisions) == 17
-    assert decisions[0] == Decision(date(2022, 3, 16), 0.25, 0.50, 25)
-    assert decisions[-1] == Decision(date(2025, 12, 10), 3.50, 3.75, -25)
-    assert data_end(decisions) == date(2025, 12, 10)
+    # fed_target_range.csv: 32 changes, 2015-12-16 (+25 bp) to the 2026-09-16 hike
+    assert len(decisions) == 32
+    assert decisions[0] == Decision(date(2015, 12, 16), 0.25, 0.50, 25)
+    assert decisions[-1] == Decision(date(2026, 9, 16), 3.75, 4.00, 25)
+    assert data_end(decisions) == date(2026, 9, 16)
+    emergency = [d for d in decisions if d.date.year == 2020]
+    assert [(d.date, d.change_bp) for d in emergency] == [
+        (date(2020, 3, 3), -50),
+        (date(2020, 3, 15), -100),
+    ]
     assert data_end([]) is None
     move = last_change(decisions, date(2024, 9, 17))
     assert move is not None and move.date == date(2023, 7, 26) and move.is_hike

@@ -15,6 +15,7 @@ The file is a table of rules keyed by id (letters, digits, ``_``, ``-``)::
       { test = "above_rising_sma", window = 50, slope_days = 10 },
       { test = "window_return_above", window = 63, threshold = 0.0 },
     ]
+    # confirm_days = 3                    # whipsaw control (optional, see below)
     # enabled = false                     # switch a rule off
 
 Series kinds (``series = { kind = ..., ... }``):
@@ -46,6 +47,34 @@ units, as a fraction for returns: ``0.02`` = 2 %; comparisons are strict):
 
 A condition may carry its own ``series`` table (e.g. the Fed rule adds a ^IRX test); otherwise
 it reads the rule's.
+
+Whipsaw control (both optional; without them the rule's state is its plain test):
+
+- ``band`` (per condition, a number >= 0, default 0): a hysteresis band of half-width ``band``
+  around the condition's threshold. Outside the band the condition reads as its plain test;
+  inside it, it keeps the side it was last on (on its series' own rows). Its unit is the
+  test's:
+
+  - ``level_above`` / ``level_below``: the series' units (VIX points, percentage points for a
+    spread). ``level_above T`` turns to pass only when ``s > T + band`` and back to fail only
+    when ``s <= T − band``; ``level_below T`` passes from ``s < T − band`` and fails from
+    ``s >= T + band``.
+  - ``window_return_above`` / ``_below``: a fraction of return (0.01 = 1 percentage point of
+    return) around the return threshold, in the same way.
+  - ``change_above`` / ``_below``: the change's units (points; for yields percentage points)
+    around the change threshold.
+  - ``above_sma`` / ``below_sma`` and the price part of ``above_rising_sma`` /
+    ``below_falling_sma``: a fraction of the average: ``above`` turns to pass when
+    ``s > sma + band·|sma|`` and to fail when ``s <= sma − band·|sma|``. The slope part (the
+    average against ``slope_days`` rows earlier) stays a plain test.
+  - ``last_move_cut`` takes no band (a Fed move is not noise).
+
+- ``confirm_days`` (per rule, an integer >= 1, default 1 = none): the rule's *confirmed* state
+  changes only after ``confirm_days`` consecutive known trading days on the other side (of the
+  banded test). The first known day is taken as it is. A day on which the rule is unknown
+  (missing or stale data, too little history) is unknown in the confirmed state too, and is
+  skipped by the count: it neither adds to a pending change nor breaks it; after it, the
+  confirmed state resumes from the side it had before. The dashboard shows the confirmed state.
 
 The user file (``load_rules(path)``) changes the shipped rules by id: its keys replace the
 shipped rule's keys one for one (``enabled = false`` alone switches a rule off; ``all = [...]``
@@ -120,11 +149,14 @@ TESTS: dict[str, tuple[str, ...]] = {
 }
 """Test -> its required fields besides ``test`` (and an optional ``series``)."""
 
-RULE_KEYS = ("name", "group", "why", "series", "all", "enabled")
+RULE_KEYS = ("name", "group", "why", "series", "all", "enabled", "confirm_days")
 """Keys a rule table may have."""
 
 MAX_WINDOW = 2520
 """Longest window accepted: ten years of trading days."""
+
+MAX_CONFIRM_DAYS = 63
+"""Longest confirmation accepted: three months of trading days."""
 
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _SERIES_EXAMPLE = '{ kind = "ratio", a = "IWM", b = "SPY" }'
@@ -199,6 +231,9 @@ class Condition:
     """Rows over which a moving average must have risen (fallen)."""
     threshold: float | None = None
     """Level, return (fraction) or change to compare with."""
+    band: float = 0.0
+    """Half-width of the hysteresis band around the threshold, in the test's units (see the
+    module docstring); 0: none."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +256,9 @@ class Rule:
     """The file the rule (or its override) came from."""
     line: int | None = None
     """Line of the rule's table in ``source``."""
+    confirm_days: int = 1
+    """Consecutive known days on the other side before the confirmed state changes (1: at
+    once)."""
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -424,7 +462,7 @@ def _condition(
         raise _Invalid
     fields = TESTS[test]
     for name in value:
-        if name not in ("test", "series") and name not in fields:
+        if name not in ("test", "series", "band") and name not in fields:
             allowed = ", ".join(fields) or "no fields"
             f.add(line, f"{key}.{name}", f"unknown field for {test} (it takes: {allowed})")
             raise _Invalid
@@ -457,12 +495,25 @@ def _condition(
         name: _number(f, line, f"{key}.{name}", value[name], integer=name != "threshold")
         for name in fields
     }
+    band = 0.0
+    if "band" in value:
+        if test == "last_move_cut":
+            f.add(line, f"{key}.band", "last_move_cut takes no band (a Fed move is not noise)")
+            raise _Invalid
+        band = _number(f, line, f"{key}.band", value["band"], integer=False)
+        if band < 0:
+            f.add(line, f"{key}.band", f"{band:g} is negative: a band is a half-width >= 0")
+            raise _Invalid
+        if "sma" in test and band >= 1:
+            f.add(line, f"{key}.band", f"{band:g} is not a fraction of the average (0 to < 1)")
+            raise _Invalid
     return Condition(
         test=test,
         series=series,
         window=int(numbers["window"]) if "window" in numbers else None,
         slope_days=int(numbers["slope_days"]) if "slope_days" in numbers else None,
         threshold=numbers.get("threshold"),
+        band=band,
     )
 
 
@@ -535,8 +586,28 @@ def _build(rule_id: str, keys: _Keys, owner: _File) -> Rule | None:
         )
         for i, item in enumerate(value)
     )
+    confirm_days = 1
+    if "confirm_days" in keys:
+        value, f, line, key = where("confirm_days")
+        if isinstance(value, bool) or not isinstance(value, int):
+            f.add(line, key, f"expected an integer number of days, got {_describe(value)}")
+            raise _Invalid
+        if not 1 <= value <= MAX_CONFIRM_DAYS:
+            f.add(line, key, f"{value} is out of range (1 to {MAX_CONFIRM_DAYS} days)")
+            raise _Invalid
+        confirm_days = value
     source = next((f for _, f in keys.values() if f is not owner), owner)
-    return Rule(rule_id, name, group, why, series, conditions, source.path, source.line_of(base))
+    return Rule(
+        rule_id,
+        name,
+        group,
+        why,
+        series,
+        conditions,
+        source.path,
+        source.line_of(base),
+        confirm_days,
+    )
 
 
 def _open(path: Path, fallback: str) -> tuple[_File | None, list[RuleProblem]]:
