@@ -35,7 +35,7 @@ from yfinance import utils as yf_utils
 from yfinance.exceptions import YFRateLimitError
 
 from tui.data import yahoo
-from tui.data.yahoo import FetchResult, YahooProvider, rows_from_frame
+from tui.data.yahoo import PROBLEM_REASONS, FetchResult, YahooProvider, rows_from_frame
 
 NY = "America/New_York"
 DAYS = ["2026-07-27", "2026-07-28", "2026-07-29", "2026-07-30", "2026-07-31"]
@@ -152,9 +152,14 @@ def _clean_yfinance(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yf.data.YfData.cache_get.cache_clear()
 
 
+NAPS: list[float] = []
+"""The back-off waits the ``provider`` fixture's provider asked for (it never really sleeps)."""
+
+
 @pytest.fixture
 def provider(tmp_path: Path) -> YahooProvider:
-    return YahooProvider(timeout=2.0, tz_cache_dir=tmp_path / "yfinance")
+    NAPS.clear()
+    return YahooProvider(timeout=2.0, tz_cache_dir=tmp_path / "yfinance", sleep=NAPS.append)
 
 
 def use(monkeypatch: pytest.MonkeyPatch, fake: FakeDownload) -> FakeDownload:
@@ -577,7 +582,10 @@ def test_real_download_http_429_is_rate_limited(
     assert result.problem == "rate-limited"
     assert set(result.failed.values()) == {"rate-limited by Yahoo Finance"}
     charts = [u for u in seen if "/v8/finance/chart/" in u]
-    assert len(charts) == 2  # yfinance retries once, then the session stops asking
+    # per round yfinance retries once, then the session stops asking; two more rounds after
+    # waiting 2 s and 4 s, in smaller batches (three symbols: one, then one)
+    assert len(charts) == 6
+    assert NAPS == [2.0, 4.0]
 
 
 def test_real_download_timeouts_fail_fast(
@@ -594,7 +602,10 @@ def test_real_download_timeouts_fail_fast(
     result = provider.fetch([f"ZZT{i}" for i in range(8)], date(2026, 7, 27))
     assert result.problem == "timeout"
     assert result.detail == "Yahoo Finance did not answer within 2 s"
-    assert len([u for u in seen if "/v8/finance/chart/" in u]) == 1
+    assert result.failed == dict.fromkeys(result.failed, PROBLEM_REASONS["timeout"])
+    assert len(result.failed) == 8
+    # the first timeout trips the session; one probe with the 7 not attempted confirms it
+    assert len([u for u in seen if "/v8/finance/chart/" in u]) == 2
 
 
 # ------------------------------------------------------------ real yf.download, no network

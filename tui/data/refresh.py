@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -95,6 +95,10 @@ class RefreshOutcome:
     readjusted: list[str]
     new_rows: int = 0
     """Rows dated after the symbol's previous last cached date (all rows for new symbols)."""
+    failure_kinds: dict[str, str] = field(default_factory=dict)
+    """Failed symbol -> why, in a word: "rate-limited", "timeout", "offline" (network-wide),
+    "yahoo-error" (HTTP 5xx or a timeout on that symbol), "no-data" (possibly delisted),
+    "error" (anything else). Same keys as :attr:`failed`."""
 
     @property
     def ok(self) -> bool:
@@ -126,6 +130,26 @@ def _safe_fetch(provider: Provider, symbols: list[str], start: date) -> FetchRes
     except Exception as exc:  # a provider bug must not take the app down
         reason = f"{type(exc).__name__}: {exc}"
         return FetchResult([], dict.fromkeys(symbols, reason), "error", reason)
+
+
+def _blocked(blocked: FetchResult, symbols: Sequence[str]) -> FetchResult:
+    """The result for symbols not asked for because ``blocked`` hit a network-wide problem."""
+    reason = PROBLEM_REASONS.get(blocked.problem or "", blocked.detail)
+    problem = blocked.problem or "error"
+    return FetchResult(
+        [], dict.fromkeys(symbols, reason), blocked.problem, kinds=dict.fromkeys(symbols, problem)
+    )
+
+
+def _kind_of(result: FetchResult, symbol: str) -> str:
+    """Why ``symbol`` failed in ``result``, for providers that say (and those that do not)."""
+    kind = result.kinds.get(symbol)
+    if kind:
+        return kind
+    if result.problem in NETWORK_PROBLEMS:
+        return result.problem or "error"
+    reason = result.failed.get(symbol, "")
+    return "no-data" if "delisted" in reason or "no data" in reason else "error"
 
 
 def _readjustment(
@@ -215,9 +239,8 @@ def run_refresh(
     results: list[FetchResult] = []
     for batch in _batches(have, last):
         if any(r.problem in NETWORK_PROBLEMS for r in results):
-            blocked = results[0]
-            reason = PROBLEM_REASONS.get(blocked.problem or "", blocked.detail)
-            results.append(FetchResult([], dict.fromkeys(batch, reason), blocked.problem))
+            blocked = next(r for r in results if r.problem in NETWORK_PROBLEMS)
+            results.append(_blocked(blocked, batch))
             continue
         start = date.fromisoformat(min(last[s] for s in batch)) - timedelta(days=overlap_days)
         results.append(_safe_fetch(provider, batch, start))
@@ -227,23 +250,26 @@ def run_refresh(
             start = _years_before(today, history_years)
             results.append(_safe_fetch(provider, new, start))
         else:  # no point asking again while Yahoo is unreachable or rate-limiting
-            reason = PROBLEM_REASONS.get(blocked.problem or "", blocked.detail)
-            results.append(FetchResult([], dict.fromkeys(new, reason), blocked.problem))
+            results.append(_blocked(blocked, new))
 
     wanted_set = set(wanted)
     by_symbol: dict[str, dict[str, tuple]] = {}
     failed: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     for result in results:
         for row in result.rows:
             clean = _clean_row(row)
             if clean is not None and clean[0] in wanted_set:
                 by_symbol.setdefault(clean[0], {})[clean[1]] = clean  # the last one delivered
         failed.update({s: r for s, r in result.failed.items() if s in wanted_set})
+        kinds.update({s: _kind_of(result, s) for s in result.failed if s in wanted_set})
     for symbol in wanted:
         if symbol not in by_symbol:
             failed.setdefault(symbol, "no data returned")
+            kinds.setdefault(symbol, "no-data")
         else:
             failed.pop(symbol, None)
+            kinds.pop(symbol, None)
 
     # Re-adjustment: compare on the overlap before anything is written.
     readjusted: list[str] = []
@@ -286,6 +312,7 @@ def run_refresh(
         message=message,
         readjusted=readjusted,
         new_rows=new_rows,
+        failure_kinds={s: kinds.get(s, "error") for s in failed},
     )
     if record:
         _record_status(cache, outcome, bool(wanted))

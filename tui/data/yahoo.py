@@ -24,18 +24,28 @@ import logging
 import math
 import re
 import threading
+import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 if TYPE_CHECKING:
     import pandas as pd
 
 SOURCE = "yahoo"
+
+MAX_BATCH = 50
+"""At most this many symbols per ``yf.download`` (and smaller batches after a rate limit)."""
+
+KINDS = ("rate-limited", "timeout", "offline", "yahoo-error", "no-data", "error")
+"""Values of :attr:`FetchResult.kinds`: why one symbol failed. "timeout"/"offline" are
+network-wide; "yahoo-error" is an HTTP 5xx, a timeout or a dropped connection on that symbol
+while Yahoo answered others; "no-data" is Yahoo saying it has nothing (possibly delisted)."""
 
 PROBLEMS = ("offline", "rate-limited", "timeout", "error")
 """Values of :attr:`FetchResult.problem` besides None (some data came back, no network issue)."""
@@ -51,6 +61,7 @@ _CAPTURED_LOGGERS = ("yfinance", "bs4", "peewee", "curl_cffi")
 _FETCH_LOCK = threading.Lock()
 _API_HOST = re.compile(r"^https?://query\d*\.finance\.yahoo\.com/", re.I)
 _CHART_PATH = "/v8/finance/chart/"
+_CHART_SYMBOL = re.compile(r"/v8/finance/chart/([^?/#]+)")
 
 # Network-failure wording in exception names and messages (curl_cffi, requests, yfinance).
 _RATE_TEXT = re.compile(r"too many requests|rate[ -]?limit|\b429\b", re.I)
@@ -80,6 +91,8 @@ class FetchResult:
     failed: dict[str, str]
     problem: str | None
     detail: str = ""
+    kinds: dict[str, str] = field(default_factory=dict)
+    """Failed symbol -> one of :data:`KINDS` (may be empty for providers that do not say)."""
 
 
 def network_kind(error: BaseException | str) -> str | None:
@@ -239,6 +252,18 @@ class _Evidence:
     errors: list[tuple[str, BaseException]] = field(default_factory=list)  # (url, error)
     chart_statuses: list[int] = field(default_factory=list)
     tripped: str | None = None
+    symbol_status: dict[str, int] = field(default_factory=dict)
+    """Upper-case symbol -> HTTP status of its latest chart answer."""
+    symbol_errors: dict[str, str] = field(default_factory=dict)
+    """Upper-case symbol -> network kind of an exception on its chart request."""
+    skipped: set[str] = field(default_factory=set)
+    """Symbols whose chart request was not attempted because the session had tripped."""
+
+
+def chart_symbol(url: str) -> str | None:
+    """The upper-case symbol of a v8 chart URL (``%5EVIX`` -> ``^VIX``), else None."""
+    match = _CHART_SYMBOL.search(url)
+    return unquote(match.group(1)).upper() if match else None
 
 
 def _cap_timeout(value: Any, limit: float) -> Any:
@@ -284,9 +309,12 @@ def _guarded_session_class() -> type | None:
                 return self.evidence
 
         def request(self, method: Any, url: str, *args: Any, **kwargs: Any) -> Any:
+            symbol = chart_symbol(url) if _API_HOST.match(url) else None
             with self.guard_lock:
                 tripped = self.evidence.tripped
                 kwargs["timeout"] = _cap_timeout(kwargs.get("timeout"), self.limit)
+                if tripped is not None and symbol is not None:
+                    self.evidence.skipped.add(symbol)
             if tripped == "rate-limited":
                 raise YFRateLimitError()
             if tripped is not None:
@@ -299,6 +327,8 @@ def _guarded_session_class() -> type | None:
                 kind = network_kind(exc)
                 with self.guard_lock:
                     self.evidence.errors.append((url, exc))
+                    if symbol is not None and kind is not None:
+                        self.evidence.symbol_errors[symbol] = kind
                     api = bool(_API_HOST.match(url))
                     if kind == "rate-limited" or (
                         kind in ("offline", "timeout") and api and not self.chart_answered
@@ -309,6 +339,9 @@ def _guarded_session_class() -> type | None:
                 status = int(getattr(response, "status_code", 0) or 0)
                 with self.guard_lock:
                     self.evidence.chart_statuses.append(status)
+                    if symbol is not None:
+                        self.evidence.symbol_status[symbol] = status
+                        self.evidence.symbol_errors.pop(symbol, None)
                     self.chart_answered = True
                     if status == 429 and self.evidence.chart_statuses.count(429) >= 2:
                         self.evidence.tripped = self.evidence.tripped or "rate-limited"
@@ -392,13 +425,35 @@ def _messages_by_symbol(
 
 
 class YahooProvider:
-    """Daily prices from Yahoo Finance through yfinance (imported on first fetch)."""
+    """Daily prices from Yahoo Finance through yfinance (imported on first fetch).
+
+    Symbols are asked for in batches of at most :attr:`batch_size` (one ``yf.download`` each).
+    Every symbol is judged on its own: a symbol that got rows keeps them whatever happened to
+    the others. A rate-limited symbol is asked again after a back-off (``backoff`` seconds,
+    doubling) in smaller batches, up to ``retries`` times; an HTTP 5xx or a timeout on one
+    symbol while Yahoo answers the others is a "Yahoo error" for that symbol, never "possibly
+    delisted". A timeout before anything answered is checked once with the symbols that were
+    not even attempted, so one slow symbol cannot pass for Yahoo being unreachable.
+    """
 
     name = SOURCE
 
-    def __init__(self, timeout: float = 10.0, tz_cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        timeout: float = 10.0,
+        tz_cache_dir: Path | None = None,
+        *,
+        batch_size: int = MAX_BATCH,
+        retries: int = 2,
+        backoff: float = 2.0,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
         self.timeout = float(timeout)
         self.tz_cache_dir = tz_cache_dir
+        self.batch_size = max(1, min(int(batch_size), MAX_BATCH))
+        self.retries = max(0, int(retries))
+        self.backoff = max(0.0, float(backoff))
+        self.sleep = sleep or time.sleep
         self._session: Any = None
 
     def fetch(self, symbols: Sequence[str], start: date, end: date | None = None) -> FetchResult:
@@ -417,36 +472,189 @@ class YahooProvider:
                 warnings.simplefilter("ignore")  # yfinance's import adds a filter of its own
             except Exception as exc:  # broken install: say so, never crash
                 reason = f"yfinance unavailable: {_one_line(repr(exc))}"
-                return FetchResult([], dict.fromkeys(requested, reason), "error", reason)
+                return FetchResult(
+                    [], dict.fromkeys(requested, reason), "error", reason,
+                    kinds=dict.fromkeys(requested, "error"),
+                )  # fmt: skip
             self._point_caches(yf)
-            session = self._prepare_session()
-            evidence = session.evidence if session is not None else _Evidence()
-            frame: Any = None
-            raised: BaseException | None = None
-            try:
-                frame = yf.download(
-                    requested,
-                    start=_day(start),
-                    end=_day(end + timedelta(days=1)) if end is not None else None,
-                    interval="1d",
-                    auto_adjust=True,
-                    actions=False,
-                    progress=False,
-                    threads=True,
-                    group_by="column",
-                    multi_level_index=True,
-                    timeout=self.timeout,
-                    session=session,
+            with suppress(Exception):  # a past range is memoised per process: ask again
+                yf.data.YfData.cache_get.cache_clear()
+            return self._fetch_all(yf, shared, records, requested, start, end)
+
+    # ------------------------------------------------------------------------- batching
+
+    def _fetch_all(
+        self,
+        yf: Any,
+        shared: Any,
+        records: list[logging.LogRecord],
+        requested: list[str],
+        start: date,
+        end: date | None,
+    ) -> FetchResult:
+        got: dict[str, list[tuple]] = {}
+        verdicts: dict[str, tuple[str, str]] = {}  # symbol -> (kind, reason)
+        network: str | None = None  # offline / timeout for every request
+        network_detail = ""
+        pending, size = requested, self.batch_size
+        hit: set[str] = set()  # answered HTTP 429 themselves
+        for attempt in range(self.retries + 1):
+            again: list[str] = []
+            for first in range(0, len(pending), size):
+                chunk = pending[first : first + size]
+                if network is not None:
+                    verdicts.update(dict.fromkeys(chunk, (network, PROBLEM_REASONS[network])))
+                    continue
+                if again:  # rate-limited earlier in this round: do not hammer, wait first
+                    again.extend(chunk)
+                    continue
+                part = self._download(yf, shared, records, chunk, start, end)
+                if part.network is not None and part.skipped:
+                    # One symbol timing out first trips the session for the rest: ask the
+                    # ones not attempted once more before calling Yahoo unreachable.
+                    probe = self._download(yf, shared, records, part.skipped, start, end)
+                    part.merge(probe, self.timeout)
+                got.update(part.rows)
+                hit.update(part.limited)
+                if part.network is not None:
+                    network, network_detail = part.network, part.detail
+                for symbol, verdict in part.verdicts.items():
+                    if verdict[0] == "rate-limited":
+                        again.append(symbol)
+                    else:
+                        verdicts[symbol] = verdict
+            if not again:
+                break
+            # Symbols Yahoo really answered 429 go last, so that those only held back behind
+            # them (not attempted, deferred) are asked first when the limit lifts.
+            again = [s for s in again if s not in hit] + [s for s in again if s in hit]
+            if attempt == self.retries or network is not None:
+                reason = PROBLEM_REASONS["rate-limited"]
+                verdicts.update(dict.fromkeys(again, ("rate-limited", reason)))
+                break
+            self.sleep(self.backoff * 2**attempt)
+            pending, size = again, max(1, min(size, len(again)) // 2)
+
+        rows = [row for symbol in requested for row in got.get(symbol, [])]
+        failed = {s: verdicts[s][1] for s in requested if s not in got and s in verdicts}
+        failed.update(
+            {s: "no data returned" for s in requested if s not in got and s not in failed}
+        )
+        kinds = {s: verdicts.get(s, ("no-data", ""))[0] for s in failed}
+        problem: str | None = None
+        if failed and "rate-limited" in kinds.values():
+            problem = "rate-limited"
+        elif failed and not rows:
+            problem = network if network is not None else "error"
+        detail = self._detail(problem, requested, rows, failed, network_detail)
+        return FetchResult(rows, failed, problem, detail, kinds=kinds)
+
+    def _download(
+        self,
+        yf: Any,
+        shared: Any,
+        records: list[logging.LogRecord],
+        chunk: list[str],
+        start: date,
+        end: date | None,
+    ) -> _Part:
+        """One ``yf.download`` of ``chunk``; every symbol judged on its own evidence."""
+        session = self._prepare_session()
+        evidence = session.evidence if session is not None else _Evidence()
+        mark = len(records)
+        frame: Any = None
+        raised: BaseException | None = None
+        with suppress(Exception):
+            shared._ERRORS.clear()
+        try:
+            frame = yf.download(
+                chunk,
+                start=_day(start),
+                end=_day(end + timedelta(days=1)) if end is not None else None,
+                interval="1d",
+                auto_adjust=True,
+                actions=False,
+                progress=False,
+                threads=True,
+                group_by="column",
+                multi_level_index=True,
+                timeout=self.timeout,
+                session=session,
+            )
+        except Exception as exc:
+            raised = exc
+        legacy = dict(getattr(shared, "_ERRORS", None) or {})  # yfinance < 1.x fills this
+        try:
+            by_symbol = rows_from_frame(frame, chunk)
+        except Exception as exc:  # an unexpected frame layout is an error, not a crash
+            by_symbol, raised = {}, raised or exc
+        messages = _messages_by_symbol(records[mark:], chunk)
+        return self._judge(chunk, by_symbol, messages, legacy, evidence, raised)
+
+    def _judge(
+        self,
+        chunk: list[str],
+        by_symbol: dict[str, list[tuple]],
+        messages: dict[str, list[str]],
+        legacy: dict[str, Any],
+        evidence: _Evidence,
+        raised: BaseException | None,
+    ) -> _Part:
+        missing = [s for s in chunk if s not in by_symbol]
+        upper_legacy = {str(k).upper(): str(v) for k, v in legacy.items()}
+        answered = any(s != 429 for s in evidence.chart_statuses)
+        seen = [network_kind(e) for _, e in evidence.errors]
+        seen += [evidence.tripped, network_kind(raised) if raised is not None else None]
+
+        texts_of: dict[str, list[str]] = {}
+        for symbol in missing:
+            texts = messages.get(symbol) or []
+            if not texts and symbol.upper() in upper_legacy:
+                texts = [upper_legacy[symbol.upper()]]
+            if not texts and raised is not None:
+                texts = [f"{type(raised).__name__}({str(raised)!r})"]
+            texts_of[symbol] = texts
+            seen += [network_kind(t) for t in texts]
+
+        network: str | None = None
+        if missing and not by_symbol and not answered:
+            if "offline" in seen:
+                network = "offline"
+            elif "timeout" in seen:
+                network = "timeout"
+
+        verdicts: dict[str, tuple[str, str]] = {}
+        for symbol in missing:
+            key = symbol.upper()
+            status = evidence.symbol_status.get(key)
+            texts = texts_of[symbol]
+            text_kind = next((k for k in map(network_kind, texts) if k), None)
+            error_kind = evidence.symbol_errors.get(key)
+            if (
+                status == 429
+                or "rate-limited" in (error_kind, text_kind)
+                or (key in evidence.skipped and evidence.tripped == "rate-limited")
+            ):
+                verdicts[symbol] = ("rate-limited", PROBLEM_REASONS["rate-limited"])
+            elif network is not None:
+                verdicts[symbol] = (network, PROBLEM_REASONS[network])
+            elif status is not None and status >= 500:
+                verdicts[symbol] = ("yahoo-error", f"Yahoo error: HTTP {status}")
+            elif (error_kind or text_kind) == "timeout":
+                verdicts[symbol] = (
+                    "yahoo-error",
+                    f"Yahoo error: timed out after {self.timeout:g} s",
                 )
-            except Exception as exc:
-                raised = exc
-            legacy = dict(getattr(shared, "_ERRORS", None) or {})  # yfinance < 1.x fills this
-            try:
-                by_symbol = rows_from_frame(frame, requested)
-            except Exception as exc:  # an unexpected frame layout is an error, not a crash
-                by_symbol, raised = {}, raised or exc
-            messages = _messages_by_symbol(records, requested)
-        return self._result(requested, by_symbol, messages, legacy, evidence, raised)
+            elif (error_kind or text_kind) == "offline":
+                verdicts[symbol] = ("yahoo-error", "Yahoo error: connection failed")
+            elif texts:
+                verdicts[symbol] = ("no-data", clean_reason(texts[-1], symbol))
+            else:
+                verdicts[symbol] = ("no-data", "no data returned")
+        skipped = [s for s in missing if s.upper() in evidence.skipped]
+        limited = {s for s in missing if evidence.symbol_status.get(s.upper()) == 429}
+        detail = self._network_detail(network, evidence, raised)
+        return _Part(by_symbol, verdicts, network, detail, skipped, limited)
 
     # ---------------------------------------------------------------------------- helpers
 
@@ -478,69 +686,9 @@ class YahooProvider:
         self._session.reset(self.timeout)
         return self._session
 
-    def _result(
-        self,
-        requested: list[str],
-        by_symbol: dict[str, list[tuple]],
-        messages: dict[str, list[str]],
-        legacy: dict[str, Any],
-        evidence: _Evidence,
-        raised: BaseException | None,
-    ) -> FetchResult:
-        rows = [row for symbol in requested for row in by_symbol.get(symbol, [])]
-        missing = [s for s in requested if s not in by_symbol]
-        upper_legacy = {str(k).upper(): str(v) for k, v in legacy.items()}
-
-        reasons: dict[str, str] = {}
-        kinds: dict[str, str | None] = {}
-        for symbol in missing:
-            texts = messages.get(symbol) or []
-            if not texts and symbol.upper() in upper_legacy:
-                texts = [upper_legacy[symbol.upper()]]
-            if not texts and raised is not None:
-                texts = [f"{type(raised).__name__}({str(raised)!r})"]
-            kinds[symbol] = next((k for k in map(network_kind, texts) if k), None)
-            reasons[symbol] = clean_reason(texts[-1], symbol) if texts else "no data returned"
-
-        seen = [network_kind(e) for _, e in evidence.errors]
-        seen += ["rate-limited"] * evidence.chart_statuses.count(429)
-        seen += [evidence.tripped, network_kind(raised) if raised is not None else None]
-        seen += list(kinds.values())
-        answered = any(s != 429 for s in evidence.chart_statuses)
-
-        problem: str | None = None
-        if missing and "rate-limited" in seen:
-            problem = "rate-limited"
-        elif missing and not rows:
-            if not answered and "offline" in seen:
-                problem = "offline"
-            elif not answered and "timeout" in seen:
-                problem = "timeout"
-            else:
-                problem = "error"
-
-        failed: dict[str, str] = {}
-        for symbol in missing:
-            if problem in ("offline", "timeout") or (
-                problem == "rate-limited" and kinds[symbol] is not None
-            ):
-                failed[symbol] = PROBLEM_REASONS[problem]
-            else:
-                failed[symbol] = reasons[symbol]
-        return FetchResult(
-            rows, failed, problem, self._detail(problem, requested, rows, failed, evidence, raised)
-        )
-
-    def _detail(
-        self,
-        problem: str | None,
-        requested: list[str],
-        rows: list[tuple],
-        failed: dict[str, str],
-        evidence: _Evidence,
-        raised: BaseException | None,
+    def _network_detail(
+        self, problem: str | None, evidence: _Evidence, raised: BaseException | None
     ) -> str:
-        got = len(requested) - len(failed)
         if problem == "offline":
             causes = [
                 e for url, e in sorted(evidence.errors, key=lambda ue: not _API_HOST.match(ue[0]))
@@ -550,6 +698,19 @@ class YahooProvider:
             return f"could not reach Yahoo Finance{suffix}"
         if problem == "timeout":
             return f"Yahoo Finance did not answer within {self.timeout:g} s"
+        return ""
+
+    def _detail(
+        self,
+        problem: str | None,
+        requested: list[str],
+        rows: list[tuple],
+        failed: dict[str, str],
+        network_detail: str,
+    ) -> str:
+        got = len(requested) - len(failed)
+        if problem in ("offline", "timeout"):
+            return network_detail
         if problem == "rate-limited":
             return (
                 "Yahoo Finance is rate-limiting requests (HTTP 429 Too Many Requests); "
@@ -564,6 +725,34 @@ class YahooProvider:
             more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
             text += f"; no data for {listed}{more}"
         return text
+
+
+@dataclass
+class _Part:
+    """What one ``yf.download`` of a batch gave."""
+
+    rows: dict[str, list[tuple]]
+    verdicts: dict[str, tuple[str, str]]
+    network: str | None
+    detail: str
+    skipped: list[str]
+    limited: set[str] = field(default_factory=set)
+
+    def merge(self, probe: _Part, timeout: float) -> None:
+        """Fold in a second try of the skipped symbols: its answers replace their verdicts."""
+        self.rows.update(probe.rows)
+        self.limited |= probe.limited
+        for symbol in probe.rows:
+            self.verdicts.pop(symbol, None)
+        self.verdicts.update(probe.verdicts)
+        if probe.network is None:  # something answered: the first timeout was one symbol's
+            self.network = None
+            for symbol, (kind, _) in list(self.verdicts.items()):
+                if kind in ("timeout", "offline"):
+                    label = f"timed out after {timeout:g} s" if kind == "timeout" else ""
+                    label = label or "connection failed"
+                    self.verdicts[symbol] = ("yahoo-error", f"Yahoo error: {label}")
+        self.skipped = []
 
 
 def _day(value: date) -> str:
