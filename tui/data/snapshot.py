@@ -1,5 +1,13 @@
 """The bundled offline snapshot: daily prices, sector holdings and Fed calendars in the package.
 
+Files (copied from the project's shared data; its README states sources and caveats):
+``prices_daily.csv.gz`` (the universe), ``holdings_prices_daily.csv.gz`` (adjusted closes of the
+sector ETFs' top holdings; UNH and ED have none), ``factors_daily.csv.gz`` (ten style/factor
+ETFs: MTUM QUAL USMV VLUE SIZE IWD IWF SPHB SPLV MGK, adjusted closes only),
+``sector_holdings.csv`` (top 15 of each Select Sector SPDR, as of 2025-11-18 or earlier),
+``spy_top_holdings.csv`` (SPY's 20 largest holdings, State Street's file of 2025-11-18) and the
+Fed calendars.
+
 Seeding copies snapshot rows into the cache with INSERT-missing, so it never overwrites data
 fetched later, and remembers (in cache meta) which symbols it has seeded so a later start does
 not decompress the files again.
@@ -15,13 +23,32 @@ import json
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.data.cache import Cache
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SNAPSHOT_DIR = Path(__file__).parent / "snapshot"
 PRICES_FILE = SNAPSHOT_DIR / "prices_daily.csv.gz"
 HOLDINGS_PRICES_FILE = SNAPSHOT_DIR / "holdings_prices_daily.csv.gz"
 HOLDINGS_FILE = SNAPSHOT_DIR / "sector_holdings.csv"
+FACTORS_FILE = SNAPSHOT_DIR / "factors_daily.csv.gz"
+SPY_HOLDINGS_FILE = SNAPSHOT_DIR / "spy_top_holdings.csv"
+FACTOR_SYMBOLS: tuple[str, ...] = (
+    "MTUM",
+    "QUAL",
+    "USMV",
+    "VLUE",
+    "SIZE",
+    "IWD",
+    "IWF",
+    "SPHB",
+    "SPLV",
+    "MGK",
+)
+"""The factor ETFs in :data:`FACTORS_FILE`, in the data README's order."""
 FOMC_FILE = SNAPSHOT_DIR / "fomc_meetings.csv"
 FED_RANGE_FILE = SNAPSHOT_DIR / "fed_target_range.csv"
 
@@ -116,6 +143,39 @@ def seed_cache(cache: Cache, symbols: Iterable[str] | None = None) -> int:
 def seed_holdings(cache: Cache, symbols: Iterable[str]) -> int:
     """Insert-missing bundled holdings closes for ``symbols``; returns rows inserted."""
     return _seed(cache, HOLDINGS_PRICES_FILE, symbols)
+
+
+def seed_factors(cache: Cache, symbols: Iterable[str] = FACTOR_SYMBOLS) -> int:
+    """Insert-missing bundled factor-ETF closes for ``symbols``; returns rows inserted."""
+    return _seed(cache, FACTORS_FILE, symbols)
+
+
+def load_closes(path: Path = PRICES_FILE, symbols: Collection[str] | None = None) -> pd.DataFrame:
+    """Adjusted closes of a bundled price file as a wide frame: DatetimeIndex ``date``, one
+    float column per symbol (file order), NaN where a symbol has no row. For analytics that
+    work on the bundled data directly (breadth, concentration, benchmarks); the app itself reads
+    the cache. Symbols the file lacks are simply absent (UNH and ED in the holdings file).
+    """
+    import pandas as pd
+
+    frame = pd.read_csv(
+        path,
+        usecols=["date", "symbol", "adj_close"],
+        dtype={"date": str, "symbol": str, "adj_close": float},
+    )
+    if symbols is not None:
+        frame = frame[frame["symbol"].isin(set(symbols))]
+    order = list(dict.fromkeys(frame["symbol"]))
+    wide = frame.pivot(index="date", columns="symbol", values="adj_close")
+    wide = wide.reindex(columns=order)
+    wide.index = pd.DatetimeIndex(wide.index, name="date")
+    wide.columns.name = None
+    return wide.sort_index()
+
+
+def load_spy_holdings(path: Path | None = None) -> list[Holding]:
+    """SPY's 20 largest holdings from State Street's file of 2025-11-18, heaviest first."""
+    return load_holdings(path or SPY_HOLDINGS_FILE).get("SPY", [])
 
 
 def load_holdings(path: Path | None = None) -> dict[str, list[Holding]]:
