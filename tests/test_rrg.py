@@ -34,7 +34,10 @@ from tui.analytics.rrg import (
     quadrant_changes,
     rrg,
     rrg_history,
+    rrg_timeline,
     rrg_to_dict,
+    transition_to_dict,
+    transitions,
 )
 
 SECTORS = ["XLK", "XLF", "XLE", "XLI", "XLU", "XLV", "XLY", "XLP", "XLB", "XLRE", "XLC"]
@@ -67,11 +70,21 @@ def ref_zscores(xs: list[float | None], n: int, floor: float = 0.0) -> list[floa
     return out
 
 
+def ref_sma(xs: list[float], n: int) -> list[float | None]:
+    """Mean of the n values ending at each one; None until n values exist."""
+    return [statistics.fmean(xs[t - n + 1 : t + 1]) if t >= n - 1 else None for t in range(len(xs))]
+
+
 def ref_rrg(
-    rs: list[float], w: int = 14, v: int = 14, k: int = 1, scale: float = 1.0
+    rs: list[float], w: int = 14, v: int = 14, k: int = 1, scale: float = 1.0, s: int = 3
 ) -> list[tuple[float, float] | None]:
-    """(RS-Ratio, RS-Momentum) of every period of an RS list, None where there is no point."""
-    ratio = [None if z is None else 100 + scale * z for z in ref_zscores(rs, w)]
+    """(RS-Ratio, RS-Momentum) of every period of an RS list, None where there is no point.
+
+    ``s`` is the smoothing: RS is first replaced by its s-period mean (3 by default, as in the
+    module; 1 = none).
+    """
+    line = ref_sma(rs, s)
+    ratio = [None if z is None else 100 + scale * z for z in ref_zscores(line, w)]
     roc: list[float | None] = []
     for t in range(len(ratio)):
         now, then = ratio[t], ratio[t - k] if t >= k else None
@@ -130,7 +143,9 @@ def test_one_point_worked_by_hand() -> None:
     sd = math.sqrt(sum((x - mean) ** 2 for x in roc) / 3)
     momentum = 100 + (roc[2] - mean) / sd
 
-    (point,) = rrg(closes, ["A"], "B", ratio_window=3, momentum_window=3, roc_periods=1, tail=8)
+    (point,) = rrg(
+        closes, ["A"], "B", ratio_window=3, momentum_window=3, roc_periods=1, tail=8, smoothing=1
+    )
     assert point.rs_ratio == pytest.approx(r5, rel=1e-13)
     assert point.rs_momentum == pytest.approx(momentum, rel=1e-13)
     assert point.rs_ratio > 100 and point.rs_momentum > 100
@@ -153,14 +168,19 @@ def test_scale_multiplies_the_distance_from_100() -> None:
     assert close(ten.rs_momentum, expected[1])
 
 
-@pytest.mark.parametrize(("w", "v", "k"), [(14, 14, 1), (10, 5, 1), (5, 10, 3), (3, 2, 2)])
-def test_history_matches_the_reference_for_any_windows(w: int, v: int, k: int) -> None:
+@pytest.mark.parametrize(
+    ("w", "v", "k", "sm"),
+    [(14, 14, 1, 1), (14, 14, 1, 3), (10, 5, 1, 5), (5, 10, 3, 2), (3, 2, 2, 1)],
+)
+def test_history_matches_the_reference_for_any_windows(w: int, v: int, k: int, sm: int) -> None:
     n = 80
     closes = weekly_frame({"A": walk(n, 3), "B": walk(n, 4, vol=0.01)})
-    got = rrg_history(closes, "A", "B", ratio_window=w, momentum_window=v, roc_periods=k)
-    expected = ref_rrg([100 * a / b for a, b in closes.to_numpy()], w, v, k)
+    got = rrg_history(
+        closes, "A", "B", ratio_window=w, momentum_window=v, roc_periods=k, smoothing=sm
+    )
+    expected = ref_rrg([100 * a / b for a, b in closes.to_numpy()], w, v, k, s=sm)
     assert len(got) == n
-    first = w + k + v - 2  # the first row with a point
+    first = sm - 1 + w + k + v - 2  # the first row with a point
     assert all(e is None for e in expected[:first]) and expected[first] is not None
     assert got["rs_ratio"].iloc[:first].isna().all()
     for (x, y), e in zip(got[["rs_ratio", "rs_momentum"]].to_numpy(), expected, strict=True):
@@ -359,8 +379,9 @@ def test_weekend_rows_belong_to_the_next_week() -> None:
 
 
 def test_too_little_history_gives_none_and_one_more_week_a_point() -> None:
+    assert RRGParams(smoothing=1).periods_needed == 28
     need = RRGParams().periods_needed
-    assert need == 28
+    assert need == 30  # 2 more for the default 3-period mean
     closes = weekly_frame({"A": walk(need, 7), "B": walk(need, 8), "C": walk(need, 9)})
     closes.iloc[:2, 2] = math.nan  # C starts two weeks late
     short_a = rrg(closes.iloc[:-1], ["A"], "B")[0]
@@ -518,15 +539,23 @@ def test_bad_arguments_are_refused(kwargs: dict) -> None:
 def test_rrg_to_dict_is_json_ready(frame: pd.DataFrame) -> None:
     p = rrg(frame, ["XLK"], "SPY", as_of=AS_OF, tail=3)[0]
     d = rrg_to_dict(p)
-    assert list(d) == ["symbol", "rs_ratio", "rs_momentum", "quadrant", "tail"]
+    assert list(d) == [
+        "symbol",
+        "rs_ratio",
+        "rs_momentum",
+        "quadrant",
+        "tail",
+        "heading",
+        "velocity",
+        "tail_length",
+    ]
     assert d["symbol"] == "XLK" and d["quadrant"] == p.quadrant
     assert d["tail"] == [list(t) for t in p.tail] and d["tail"][-1][0] == AS_OF
     assert json.loads(json.dumps(d, allow_nan=False)) == d
     empty = rrg_to_dict(RRGPoint("X", None, None, None, ()))
-    assert empty == dict.fromkeys(["symbol", "rs_ratio", "rs_momentum", "quadrant"]) | {
-        "symbol": "X",
-        "tail": [],
-    }
+    assert empty == dict.fromkeys(
+        ["symbol", "rs_ratio", "rs_momentum", "quadrant", "heading", "velocity", "tail_length"]
+    ) | {"symbol": "X", "tail": []}
 
 
 def test_five_hundred_symbols_with_gaps_all_get_a_point() -> None:
@@ -542,3 +571,219 @@ def test_five_hundred_symbols_with_gaps_all_get_a_point() -> None:
         assert [p.symbol for p in points] == names
         assert all(p.quadrant in QUADRANTS for p in points)
         assert all(math.isfinite(p.rs_ratio) and math.isfinite(p.rs_momentum) for p in points)
+
+
+# --- smoothing ---------------------------------------------------------------------------------
+
+
+def test_smoothing_worked_by_hand() -> None:
+    # RS = sym (benchmark fixed at 100): 100 104 102 108 104 110 106. With s = 2 the line is
+    # the mean of each two: 102 103 105 106 107 108. w = v = 3, k = 1:
+    #  ratio windows [102 103 105] [103 105 106] [105 106 107] [106 107 108]
+    #  z of the last value: (105 - 310/3) / SD, SD = sqrt(((-4/3)^2 + (-1/3)^2 + (5/3)^2) / 3)
+    rs = [100.0, 104.0, 102.0, 108.0, 104.0, 110.0, 106.0]
+    closes = weekly_frame({"A": rs, "B": [100.0] * 7})
+    line = [102.0, 103.0, 105.0, 106.0, 107.0, 108.0]
+    ratios = []
+    for t in range(2, 6):
+        w = line[t - 2 : t + 1]
+        m = sum(w) / 3
+        ratios.append(100 + (w[-1] - m) / math.sqrt(sum((v - m) ** 2 for v in w) / 3))
+    roc = [100 * (b / a - 1) for a, b in zip(ratios, ratios[1:], strict=False)]
+    m = sum(roc) / 3
+    momentum = 100 + (roc[-1] - m) / math.sqrt(sum((v - m) ** 2 for v in roc) / 3)
+    kw = {"ratio_window": 3, "momentum_window": 3, "smoothing": 2}
+    (p,) = rrg(closes, ["A"], "B", **kw)
+    assert p.rs_ratio == pytest.approx(ratios[-1], rel=1e-13)
+    assert p.rs_momentum == pytest.approx(momentum, rel=1e-13)
+    assert len(p.tail) == 1  # 2 - 1 + 3 + 1 + 3 - 1 = 7 weeks for the first point
+    h = rrg_history(closes, "A", "B", **kw)
+    assert h["rs"].tolist() == rs  # the history shows the raw RS line
+    # Unsmoothed, the same data has points one week earlier and different figures.
+    (raw,) = rrg(closes, ["A"], "B", ratio_window=3, momentum_window=3, smoothing=1)
+    assert len(raw.tail) == 2 and raw.rs_ratio != pytest.approx(p.rs_ratio)
+
+
+def test_default_smoothing_is_three_in_both_modes(frame: pd.DataFrame) -> None:
+    for mode in ("weekly", "daily"):
+        assert rrg(frame, SECTORS, "SPY", mode=mode, as_of=AS_OF) == rrg(
+            frame, SECTORS, "SPY", mode=mode, as_of=AS_OF, smoothing=3
+        )
+        assert rrg(frame, ["XLK"], "SPY", mode=mode, smoothing=1) != rrg(
+            frame, ["XLK"], "SPY", mode=mode
+        )
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5])
+def test_bad_smoothing_is_refused(bad: object) -> None:
+    closes = weekly_frame({"A": walk(40, 1), "B": walk(40, 2)})
+    with pytest.raises(ValueError, match="smoothing"):
+        rrg(closes, ["A"], "B", smoothing=bad)  # type: ignore[arg-type]
+
+
+# --- heading, velocity, tail length ------------------------------------------------------------
+
+
+def point_with_tail(symbol: str, *xy: tuple[float, float]) -> RRGPoint:
+    tail = tuple((f"2026-01-{i + 1:02d}", x, y) for i, (x, y) in enumerate(xy))
+    x, y = xy[-1]
+    return RRGPoint(symbol, x, y, quadrant(x, y), tail)
+
+
+def test_heading_velocity_tail_length_worked_by_hand() -> None:
+    # A: one step of (+3, +4): a 3-4-5 triangle, heading atan(3/4) east of north (towards
+    #    Leading), velocity 5, tail length 5; the point (103, 104) sits at the same angle.
+    a = point_with_tail("A", (100.0, 100.0), (103.0, 104.0))
+    assert a.heading == pytest.approx(36.86989764584402, abs=1e-12)
+    assert a.velocity == 5.0 and a.tail_length == 5.0
+    assert a.position_angle == pytest.approx(36.86989764584402, abs=1e-12)
+    assert a.distance == 5.0 and a.quadrant == LEADING
+    # B: down 3 (heading 180) then left 4: heading 270 (west), velocity 4, tail length 3 + 4.
+    #    The point (98, 98) is south-west of the centre: 225 degrees, in Lagging.
+    b = point_with_tail("B", (102.0, 101.0), (102.0, 98.0), (98.0, 98.0))
+    assert b.heading == 270.0 and b.velocity == 4.0 and b.tail_length == 7.0
+    assert b.position_angle == 225.0 and b.quadrant == LAGGING
+    assert b.distance == pytest.approx(2 * math.sqrt(2), rel=1e-15)
+    # C: three diagonal steps of length sqrt(2): north-east, north-west, south-west. Heading of
+    #    the last one 225, velocity sqrt(2), tail length 3 sqrt(2); the point (98, 100) is due
+    #    west of the centre (270, on the line: quadrant() puts y = 100 in Improving).
+    c = point_with_tail("C", (99.0, 99.0), (100.0, 100.0), (99.0, 101.0), (98.0, 100.0))
+    assert c.heading == 225.0
+    assert c.velocity == pytest.approx(math.sqrt(2), rel=1e-15)
+    assert c.tail_length == pytest.approx(3 * math.sqrt(2), rel=1e-15)
+    assert c.position_angle == 270.0 and c.quadrant == IMPROVING
+    # The JSON item carries the same figures.
+    d = rrg_to_dict(c)
+    assert (d["heading"], d["velocity"], d["tail_length"]) == (
+        c.heading,
+        c.velocity,
+        c.tail_length,
+    )
+
+
+def test_compass_quarters_follow_the_quadrants() -> None:
+    # 0-90 Leading, 90-180 Weakening, 180-270 Lagging, 270-360 Improving (Optuma's convention).
+    for (x, y), name in [
+        ((101.0, 103.0), LEADING),
+        ((103.0, 99.0), WEAKENING),
+        ((99.0, 97.0), LAGGING),
+        ((97.0, 101.0), IMPROVING),
+    ]:
+        angle = point_with_tail("X", (x, y)).position_angle
+        assert angle is not None
+        assert QUADRANTS[int(angle // 90)] == name == quadrant(x, y)
+    assert point_with_tail("N", (100.0, 100.0), (100.0, 101.0)).heading == 0.0
+    assert point_with_tail("E", (100.0, 100.0), (101.0, 100.0)).heading == 90.0
+    assert point_with_tail("S", (100.0, 100.0), (100.0, 99.0)).heading == 180.0
+
+
+def test_no_step_means_no_heading() -> None:
+    one = point_with_tail("A", (101.0, 101.0))
+    assert (one.heading, one.velocity, one.tail_length) == (None, None, None)
+    still = point_with_tail("B", (101.0, 101.0), (101.0, 101.0))
+    assert still.heading is None and still.velocity == 0.0 and still.tail_length == 0.0
+    empty = RRGPoint("C", None, None, None, ())
+    assert (empty.heading, empty.position_angle, empty.distance) == (None, None, None)
+
+
+def test_tail_figures_on_real_data_come_from_the_tail(frame: pd.DataFrame) -> None:
+    for p in rrg(frame, SECTORS, "SPY", as_of=AS_OF, tail=5):
+        d = rrg_to_dict(p)
+        pts = d["tail"]
+        steps = [(b[1] - a[1], b[2] - a[2]) for a, b in zip(pts, pts[1:], strict=False)]
+        dx, dy = steps[-1]
+        expected = math.degrees(math.atan2(dx, dy))
+        assert d["heading"] == pytest.approx(expected + 360 if expected < 0 else expected)
+        assert d["velocity"] == pytest.approx(math.sqrt(dx * dx + dy * dy))
+        assert d["tail_length"] == pytest.approx(sum(math.sqrt(a * a + b * b) for a, b in steps))
+
+
+# --- transitions -------------------------------------------------------------------------------
+
+
+def test_transitions_list_only_changes() -> None:
+    points = [
+        RRGPoint("XLK", 99.0, 98.0, LAGGING, (("2026-07-31", 99.0, 98.0),), IMPROVING),
+        RRGPoint("XLF", 101.0, 101.0, LEADING, (("2026-07-31", 101.0, 101.0),), WEAKENING),
+        RRGPoint("XLE", 101.0, 101.0, LEADING, (("2026-07-31", 101.0, 101.0),), LEADING),
+        RRGPoint("XLU", 101.0, 101.0, LEADING, (("2026-07-31", 101.0, 101.0),), None),
+        RRGPoint("NOPE", None, None, None, (), None),
+    ]
+    got = transitions(points)
+    assert [t.text for t in got] == ["XLK Improving \u2192 Lagging", "XLF Weakening \u2192 Leading"]
+    assert transition_to_dict(got[0]) == {
+        "symbol": "XLK",
+        "from": IMPROVING,
+        "to": LAGGING,
+        "date": "2026-07-31",
+        "text": "XLK Improving \u2192 Lagging",
+    }
+
+
+def test_transitions_on_real_data_match_last_weeks_graph(frame: pd.DataFrame) -> None:
+    now = rrg(frame, SECTORS, "SPY", as_of=AS_OF)
+    before = {p.symbol: p.quadrant for p in rrg(frame, SECTORS, "SPY", as_of="2026-07-24")}
+    expected = [p.symbol for p in now if before[p.symbol] != p.quadrant]
+    assert [t.symbol for t in transitions(now)] == expected
+    for t in transitions(now):
+        assert t.previous == before[t.symbol] and t.date == AS_OF
+
+
+# --- the time machine --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["weekly", "daily"])
+def test_time_machine_frame_equals_the_graph_as_of_its_date(frame: pd.DataFrame, mode: str) -> None:
+    symbols = [*SECTORS, "KRE", "NOPE"]  # KRE and a missing symbol too
+    tl = rrg_timeline(frame, symbols, "SPY", steps=60, mode=mode, tail=8, as_of=AS_OF)
+    assert len(tl) == 60 and tl.date(0) == AS_OF
+    assert list(tl.dates) == sorted(tl.dates)
+    for k in (0, 1, 2, 17, 59):
+        day = tl.date(k)
+        cut = frame.loc[:day]  # the data really cut at that date
+        assert tl.frame(k) == rrg(cut, symbols, "SPY", mode=mode, tail=8)
+        assert tl.frame(k) == rrg(frame, symbols, "SPY", mode=mode, tail=8, as_of=day)
+
+
+def test_time_machine_dates_are_the_benchmarks_last_close_of_each_week(
+    frame: pd.DataFrame,
+) -> None:
+    tl = rrg_timeline(frame, SECTORS, "SPY", steps=6, as_of="2026-07-10")
+    # 2026-07-03 was a holiday (only ^VIX has a row): that week ends on Thursday for SPY.
+    assert tl.dates == (
+        "2026-06-05",
+        "2026-06-12",
+        "2026-06-18",  # Juneteenth, Friday 2026-06-19
+        "2026-06-26",
+        "2026-07-02",
+        "2026-07-10",
+    )
+    # Stepping back one frame is last week's graph: its newest point is this week's second-newest.
+    for now, before in zip(tl.frame(0), tl.frame(1), strict=True):
+        assert now.tail[-2] == before.tail[-1]
+        assert now.previous_quadrant == before.quadrant
+
+
+def test_time_machine_with_gaps_and_short_history() -> None:
+    # A is missing four weeks in the middle and C starts late: each frame still equals rrg().
+    n = 80
+    closes = weekly_frame({"A": walk(n, 31), "B": walk(n, 32), "C": walk(n, 33)})
+    closes.iloc[40:44, 0] = math.nan
+    closes.iloc[:45, 2] = math.nan
+    tl = rrg_timeline(closes, ["A", "C", "B"], "B", steps=None, tail=6)
+    assert len(tl) == n
+    for k in range(n):
+        assert tl.frame(k) == rrg(closes, ["A", "C", "B"], "B", tail=6, as_of=tl.date(k)), k
+    assert all(p.tail == () for p in tl.frame(n - 1))
+
+
+def test_time_machine_refuses_bad_steps(frame: pd.DataFrame) -> None:
+    tl = rrg_timeline(frame, ["XLK"], "SPY", steps=3)
+    with pytest.raises(IndexError):
+        tl.frame(3)
+    with pytest.raises(IndexError):
+        tl.date(-1)
+    with pytest.raises(ValueError, match="steps"):
+        rrg_timeline(frame, ["XLK"], "SPY", steps=0)
+    empty = rrg_timeline(frame, ["XLK"], "NOBENCH")
+    assert len(empty) == 0
