@@ -3,11 +3,16 @@
 Every expected status below was worked out from the bundled CSV with the csv module and plain
 arithmetic (the helpers at the top of this file), never with the engine's own code; the
 literal statuses in the parameter lists are those answers, so a rule that drifts fails twice.
+
+These tests check each rule's *plain* test: the ``rules`` fixture is the shipped rules with
+their whipsaw control (``confirm_days``, ``band``) taken off, so that status = raw status.
+The confirmed states of the shipped defaults are tested in tests/test_regime_history.py.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import time
 from datetime import date
@@ -65,11 +70,18 @@ def decisions() -> list[Decision]:
     return load_decisions()
 
 
+def plain(rule: Rule) -> Rule:
+    """The rule without its whipsaw control: no band, no confirmation."""
+    conditions = tuple(dataclasses.replace(c, band=0.0) for c in rule.conditions)
+    return dataclasses.replace(rule, conditions=conditions, confirm_days=1)
+
+
 @pytest.fixture(scope="module")
 def rules() -> dict[str, Rule]:
+    """The shipped rules' plain tests (see the module docstring)."""
     loaded, problems = load_rules(None)
     assert problems == []
-    return {r.id: r for r in loaded}
+    return {r.id: plain(r) for r in loaded}
 
 
 def dates_of(raw: Raw, symbols: list[str], as_of: str) -> list[str]:
@@ -345,39 +357,62 @@ def test_fed_easing(
 def test_fed_easing_says_how_old_the_policy_data_is(
     closes: pd.DataFrame, decisions: list[Decision], rules: dict[str, Rule]
 ) -> None:
-    result = one(closes, rules["fed_easing"], decisions, as_of="2026-07-31")
+    """A record that stops at 2025-12-10 (the table as it was bundled before 2026)."""
+    old = [d for d in decisions if d.date <= date(2025, 12, 10)]
+    result = one(closes, rules["fed_easing"], old, as_of="2026-07-31")
     # 2025-12-10 -> 2026-07-31: 21 + 31 + 28 + 31 + 30 + 31 + 30 + 31 = 233 days
-    assert "(policy data ends 2025-12-10, 233 days before 2026-07-31)" in result.value_text
-    with_calendar = evaluate(
-        closes, [rules["fed_easing"]], decisions=decisions, meetings=load_meetings()
-    )[0]
+    assert "(bundled table to 2025-12-10, 233 days before 2026-07-31)" in result.value_text
+    (with_calendar,) = evaluate(
+        closes, [rules["fed_easing"]], decisions=old, meetings=load_meetings()
+    )
     # decisions after the data: 2026-01-28, 03-18, 04-29, 06-17, 07-29
     assert (
         "233 days before 2026-07-31; 5 scheduled FOMC decisions since are not on record"
         in with_calendar.value_text
     )
-    before_end = one(closes, rules["fed_easing"], decisions, as_of="2025-06-30")
-    assert "(policy data ends 2025-12-10)" in before_end.value_text
+    before_end = one(closes, rules["fed_easing"], old, as_of="2025-06-30")
+    assert "(bundled table to 2025-12-10)" in before_end.value_text
     # Scheduled decisions the data does not cover: the last known move may not be the last.
     assert with_calendar.status == "unknown"
-    assert with_calendar.reason == "5 scheduled FOMC decisions after 2025-12-10 not on record"
-    history = rule_series(closes, rules["fed_easing"], decisions, meetings=load_meetings())
+    assert with_calendar.reason == (
+        "5 scheduled FOMC decisions after 2025-12-10 not on record (from 2026-01-28)"
+    )
+    history = rule_series(closes, rules["fed_easing"], old, meetings=load_meetings())
     assert history.loc["2026-01-27", "status"] != "unknown"
     assert (history.loc["2026-01-28":, "status"] == "unknown").all()
+
+
+def test_fed_easing_on_the_bundled_table_reaches_the_last_close(
+    closes: pd.DataFrame, decisions: list[Decision], rules: dict[str, Rule]
+) -> None:
+    """The table runs to 2026-09-16, past the last close: no decision is missing by then."""
+    result = evaluate(closes, [rules["fed_easing"]], decisions=decisions, meetings=load_meetings())[
+        0
+    ]
+    assert result.status == "pass" and result.reason == ""
+    assert result.value_text.startswith(
+        f"last move {MINUS}25 bp on 2025-12-10 → 3.50–3.75% (bundled table to 2026-09-16); "
+    )
 
 
 def test_fed_easing_before_the_record_and_without_data(
     closes: pd.DataFrame, decisions: list[Decision], rules: dict[str, Rule]
 ) -> None:
-    result = one(closes, rules["fed_easing"], decisions, as_of="2021-06-01")
+    late = [d for d in decisions if d.date >= date(2022, 3, 16)]  # a record starting in 2022
+    result = one(closes, rules["fed_easing"], late, as_of="2021-06-01")
     assert result.status == "unknown"
     assert result.reason == (
-        "no target-range change on record by 2021-06-01; policy data covers 2022-03-16–2025-12-10"
+        "no target-range change on record by 2021-06-01; policy data covers "
+        "2022-03-16–2026-09-16 (bundled table to 2026-09-16)"
     )
     assert result.value is None
     assert result.value_text.startswith("^IRX ")  # the market leg is still shown
     result = one(closes, rules["fed_easing"], [], as_of="2026-07-31")
     assert (result.status, result.reason) == ("unknown", "no policy data")
+    # the bundled table starts 2015-12-16, before the first close: known from the first day
+    # the ^IRX leg is (a hike, so failing)
+    history = rule_series(closes, rules["fed_easing"], decisions)
+    assert set(history.loc[:"2016-04-04", "c1_status"]) == {"fail"}
 
 
 def test_fed_decision_counts_from_its_day(
@@ -679,6 +714,8 @@ def test_rule_series_ends_where_evaluate_does(
         "value",
         "threshold",
         "status",
+        "raw_status",
+        "pending",
         "c1_value",
         "c1_threshold",
         "c1_status",
@@ -800,6 +837,8 @@ def test_result_to_dict(
         "name",
         "group",
         "status",
+        "raw_status",
+        "pending",
         "value",
         "value_text",
         "threshold",
@@ -809,4 +848,5 @@ def test_result_to_dict(
     ]
     assert payload["id"] == "breadth" and payload["status"] == "pass"
     assert payload["since"] == "2026-07-23" and payload["reason"] == ""
+    assert payload["raw_status"] == "pass" and payload["pending"] is None
     assert isinstance(payload["value"], float)

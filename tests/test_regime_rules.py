@@ -86,7 +86,7 @@ def test_shipped_rules_exactly() -> None:
     fed = SeriesSpec("fed")
     assert rules["fed_easing"].conditions == (
         Condition("last_move_cut", fed),
-        Condition("change_below", irx, window=63, threshold=0.15),
+        Condition("change_below", irx, window=63, threshold=0.15, band=0.1),
     )
     assert rules["curve"].series == SeriesSpec("spread", ("^TNX",), ("^IRX",))
     assert rules["curve"].conditions[0].threshold == 0.0
@@ -113,6 +113,96 @@ def test_shipped_rules_exactly() -> None:
     assert rules["credit"].series.name == "HYG/IEF"
     assert [(c.test, c.window) for c in rules["dollar"].conditions] == [("below_sma", 200)]
     assert "falling dollar" in rules["dollar"].why
+
+
+def test_shipped_whipsaw_control() -> None:
+    """The defaults chosen on the bundled 2016-2026 data (figures in benchmarks/backtest.py)."""
+    rules = by_id(load_rules(None)[0])
+    confirm = {rule_id: rule.confirm_days for rule_id, rule in rules.items()}
+    assert confirm == {
+        "fed_easing": 1,  # a Fed move counts on its day
+        "curve": 3,
+        "small_caps": 4,
+        "emerging": 4,
+        "value": 4,
+        "cyclicals": 4,
+        "regional_banks": 4,
+        "breadth": 4,
+        "volatility": 3,
+        "credit": 3,
+        "dollar": 3,
+    }
+    bands = {rule_id: [c.band for c in rule.conditions] for rule_id, rule in rules.items()}
+    assert bands["fed_easing"] == [0.0, 0.1]  # 10 bp on the ^IRX change
+    assert bands["curve"] == [0.1]
+    assert bands["volatility"] == [1.0, 1.0]
+    assert bands["credit"] == [0.005] and bands["dollar"] == [0.005]
+    for rule_id in ("small_caps", "emerging", "value", "cyclicals", "regional_banks", "breadth"):
+        assert set(bands[rule_id]) == {0.0}, rule_id
+
+
+def test_confirm_days_and_band_from_a_user_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[rules.small_caps]
+confirm_days = 1
+
+[rules.breadth]
+all = [ { test = "window_return_above", window = 63, threshold = 0.0, band = 0.02 } ]
+""",
+    )
+    rules, problems = load_rules(path)
+    assert problems == []
+    found = by_id(rules)
+    assert found["small_caps"].confirm_days == 1
+    assert found["breadth"].conditions[0].band == 0.02
+    assert found["breadth"].confirm_days == 4  # the shipped key it did not name is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "message"),
+    [
+        ("confirm_days = 0", "rules.small_caps.confirm_days", "0 is out of range (1 to 63 days)"),
+        ("confirm_days = 2.5", "rules.small_caps.confirm_days", "expected an integer"),
+        ("confirm_days = true", "rules.small_caps.confirm_days", "expected an integer"),
+        (
+            'all = [ { test = "above_sma", window = 50, band = -0.01 } ]',
+            "rules.small_caps.all[1].band",
+            "-0.01 is negative",
+        ),
+        (
+            'all = [ { test = "above_sma", window = 50, band = 1.5 } ]',
+            "rules.small_caps.all[1].band",
+            "not a fraction of the average",
+        ),
+        (
+            'all = [ { test = "level_above", threshold = 0, band = "wide" } ]',
+            "rules.small_caps.all[1].band",
+            "expected a number",
+        ),
+    ],
+)
+def test_bad_whipsaw_settings_keep_the_shipped_rule(
+    tmp_path: Path, text: str, key: str, message: str
+) -> None:
+    path = write(tmp_path, f"[rules.small_caps]\n{text}\n")
+    rules, problems = load_rules(path)
+    (problem,) = problems
+    assert problem.key == key and message in problem.message
+    assert problem.message.endswith("; the shipped rule is kept")
+    assert by_id(rules)["small_caps"] == by_id(load_rules(None)[0])["small_caps"]
+
+
+def test_fed_move_takes_no_band(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[rules.fed_easing]\nall = [ { test = "last_move_cut", band = 1 } ]\n',
+    )
+    _, problems = load_rules(path)
+    (problem,) = problems
+    assert problem.key == "rules.fed_easing.all[1].band"
+    assert "takes no band" in problem.message
 
 
 def test_missing_user_file_is_not_a_problem(tmp_path: Path) -> None:

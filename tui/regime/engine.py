@@ -50,6 +50,9 @@ __all__ = [
     "evaluate",
     "flips",
     "result_to_dict",
+    "RuleHistory",
+    "confirm",
+    "histories",
     "rule_series",
     "rule_threshold",
     "summarize",
@@ -85,7 +88,8 @@ class RuleResult:
     group: str
     """Policy, Rotation, Breadth or Risk."""
     status: str
-    """``pass``, ``fail`` or ``unknown``."""
+    """``pass``, ``fail`` or ``unknown``: the confirmed state (after the rule's band and
+    ``confirm_days``), what the dashboard shows."""
     value: float | None
     """The main number: the first condition's measure — the series itself for average and
     level tests, the return (fraction) for return tests, the change for change tests, the last
@@ -98,23 +102,42 @@ class RuleResult:
     why: str
     """One line: why it matters."""
     since: str | None
-    """ISO date the status last changed to its current value; None if it never changed in the
-    data (or there is no data)."""
+    """ISO date the (confirmed) status last changed to its current value; None if it never
+    changed in the data (or there is no data)."""
     reason: str
     """Why the status is unknown (``no KRE data``, ``^VIX last close 2026-07-20 is 9 trading days
     stale``, ``fewer than 60 common days of IWM and SPY (have 20)``); empty otherwise."""
     series_name: str
     """The main series, e.g. ``IWM/SPY``."""
+    raw_status: str = ""
+    """The plain test on the day (no band, no confirmation): ``pass``, ``fail`` or
+    ``unknown``; empty (when built by hand) means the same as :attr:`status`."""
+    pending: dict[str, Any] | None = None
+    """When the rule is moving off its confirmed :attr:`status`: ``{"to": "fail", "days": 1,
+    "of": 3, "inside_band": False}`` — the banded test has been on the ``to`` side for ``days``
+    consecutive known days of the ``of`` needed. ``inside_band`` True (``days`` 0): the plain
+    test differs but the value is still inside the hysteresis band, so nothing is counted yet.
+    None otherwise (also when either state is unknown)."""
+    confirm_days: int = 1
+    """The rule's ``confirm_days``."""
+
+    def __post_init__(self) -> None:
+        if not self.raw_status:
+            object.__setattr__(self, "raw_status", self.status)
 
 
 def result_to_dict(r: RuleResult) -> dict[str, Any]:
-    """JSON-ready ``{"id", "name", "group", "status", "value", "value_text", "threshold",
-    "why", "since", "reason"}``."""
+    """JSON-ready ``{"id", "name", "group", "status", "raw_status", "pending", "value",
+    "value_text", "threshold", "why", "since", "reason"}``; ``status`` is the confirmed state
+    (what the dashboard shows), ``raw_status`` the plain test, ``pending`` as
+    :attr:`RuleResult.pending`."""
     return {
         "id": r.id,
         "name": r.name,
         "group": r.group,
         "status": r.status,
+        "raw_status": r.raw_status,
+        "pending": r.pending,
         "value": r.value,
         "value_text": r.value_text,
         "threshold": r.threshold,
@@ -359,6 +382,12 @@ class _Eval:
     reason: str  # why the last row is unknown ("" when known)
     level: str = ""  # the series value on the last row, as it reads
     short: int = 0  # rows the series lacks for this test on the last row (0: not short)
+    signal: np.ndarray | None = None  # int8 per timeline row: the banded test (None: = status)
+
+    @property
+    def banded(self) -> np.ndarray:
+        """The banded test per timeline row (the plain one when the condition has no band)."""
+        return self.status if self.signal is None else self.signal
 
 
 def _sma(values: np.ndarray, window: int) -> np.ndarray:
@@ -415,6 +444,56 @@ def _test(c: Condition, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return passed, np.full(len(v), threshold), v, 1, extra
 
 
+def _band_sides(
+    c: Condition, v: np.ndarray, measure: np.ndarray, extra: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Per series row, for the banded test: where it turns to pass, where to fail, the plain
+    comparison (read on the first known row when it falls inside the band), and a plain part
+    that must pass too (the slope of a rising/falling average), or None."""
+    b = c.band
+    test = c.test
+    with np.errstate(invalid="ignore"):
+        if "sma" in test:
+            sma = extra["sma"]
+            width = b * np.abs(sma)
+            slope = None
+            if test == "above_rising_sma":
+                slope = sma > extra["then"]
+            elif test == "below_falling_sma":
+                slope = sma < extra["then"]
+            if test.startswith("above"):
+                return v > sma + width, v <= sma - width, v > sma, slope
+            return v < sma - width, v >= sma + width, v < sma, slope
+        threshold = c.threshold or 0.0
+        m = v if test.startswith("level_") else measure
+        if test.endswith("above"):
+            return m > threshold + b, m <= threshold - b, m > threshold, None
+        return m < threshold - b, m >= threshold + b, m < threshold, None
+
+
+def _hysteresis(
+    c: Condition,
+    v: np.ndarray,
+    measure: np.ndarray,
+    extra: dict[str, np.ndarray],
+    known: np.ndarray,
+) -> np.ndarray:
+    """The banded test per series row (int8, -1 where unknown): outside the band the plain
+    test, inside it the side of the last known row outside it; a first known row inside the
+    band reads plainly."""
+    enter, leave, plain, slope = _band_sides(c, v, measure, extra)
+    side = np.where(enter, 1, np.where(leave, 0, -1)).astype(np.int8)
+    side[~known] = -1
+    first = np.flatnonzero(known)
+    if len(first) and side[first[0]] == -1:
+        side[first[0]] = 1 if plain[first[0]] else 0
+    rows = np.maximum.accumulate(np.where(side >= 0, np.arange(len(side)), -1))
+    held = np.where(rows >= 0, side[np.maximum(rows, 0)], -1).astype(np.int8)
+    if slope is not None:
+        held = np.where(held == 1, slope.astype(np.int8), held)
+    return np.where(known, held, -1).astype(np.int8)
+
+
 def _condition_text(c: Condition, v: float, measure: float, extra: dict[str, float]) -> str:
     """The figures of one condition on one row (series name added by the caller)."""
     unit = c.series.unit
@@ -444,6 +523,7 @@ def _evaluate_condition(data: _Data, c: Condition, line: _Line | str, stale_days
     known = np.arange(len(line.values)) >= need - 1
     known &= np.isfinite(measure) & np.isfinite(threshold_line)
     codes = np.where(known, passed.astype(np.int8), np.int8(-1)).astype(np.int8)
+    banded = _hysteresis(c, line.values, measure, extra, known) if c.band > 0 else None
 
     # latest series row on or before each timeline row, and how many weekdays old it is
     marks = np.zeros(n, dtype=np.int64)
@@ -454,6 +534,9 @@ def _evaluate_condition(data: _Data, c: Condition, line: _Line | str, stale_days
     age = np.busday_count(data.dates[line.rows[safe]], data.dates) if n else np.zeros(0, int)
     fresh = has & (age <= stale_days)
     status = np.where(fresh, codes[safe], np.int8(-1)).astype(np.int8)
+    signal = None
+    if banded is not None:
+        signal = np.where(fresh, banded[safe], np.int8(-1)).astype(np.int8)
     value = np.where(has, line.values[safe], np.nan)
     line_tl = np.where(has, threshold_line[safe], np.nan)
     measure_tl = np.where(has, measure[safe], np.nan)
@@ -470,13 +553,13 @@ def _evaluate_condition(data: _Data, c: Condition, line: _Line | str, stale_days
             have = int(safe[last]) + 1
             what = "days of" if len(c.series.symbols) == 1 else "common days of"
             reason = f"fewer than {need} {what} {_names(c.series.symbols)} (have {have})"
-            return _Eval(c, status, value, line_tl, measure_tl, "", reason, "", need)
+            return _Eval(c, status, value, line_tl, measure_tl, "", reason, "", need, signal)
         else:
             i = int(safe[last])
             figures = {k: float(a[i]) for k, a in extra.items()}
             text = _condition_text(c, float(line.values[i]), float(measure[i]), figures)
             level = _level(c.series.unit, float(line.values[i]))
-    return _Eval(c, status, value, line_tl, measure_tl, text, reason, level)
+    return _Eval(c, status, value, line_tl, measure_tl, text, reason, level, 0, signal)
 
 
 def _stale_reason(data: _Data, spec: SeriesSpec, age: int, newest: str) -> str:
@@ -544,27 +627,35 @@ def _evaluate_fed(
         day = date.fromisoformat(data.iso(n - 1))
         move = next((d for d in reversed(moves) if d.date <= day), None)
         end = ordered[-1].date
+        record = f"{ordered[-1].source} to {end.isoformat()}"
         if move is None:
             reason = (
-                f"no target-range change on record by {day.isoformat()}; "
-                f"policy data covers {ordered[0].date.isoformat()}–{end.isoformat()}"
+                f"no target-range change on record by {day.isoformat()}; policy data "
+                f"covers {ordered[0].date.isoformat()}–{end.isoformat()} ({record})"
             )
         else:
             text = (
                 f"last move {_signed(move.change_bp, 'd')} bp on {move.date.isoformat()}"
                 f" → {move.lower:.2f}–{move.upper:.2f}%"
             )
+            latest = next(d for d in reversed(ordered) if d.date <= day)
+            if latest.date > move.date:
+                text += f", held {latest.date.isoformat()}"
             ref = ref or day
-            age = f"policy data ends {end.isoformat()}"
+            age = record
             if ref > end:
                 age += f", {(ref - end).days} days before {ref.isoformat()}"
-                unseen = sum(1 for m in meetings if end < m.end <= ref)
+                unseen = [m.end for m in meetings if end < m.end <= ref]
                 if unseen:
-                    plural = "s" if unseen > 1 else ""
-                    age += f"; {unseen} scheduled FOMC decision{plural} since are not on record"
-                    reason = (
-                        f"{unseen} scheduled FOMC decision{plural} after {end.isoformat()} "
+                    plural = "s" if len(unseen) > 1 else ""
+                    verb = "are" if plural else "is"
+                    age += (
+                        f"; {len(unseen)} scheduled FOMC decision{plural} since {verb} "
                         "not on record"
+                    )
+                    reason = (
+                        f"{len(unseen)} scheduled FOMC decision{plural} after {end.isoformat()} "
+                        f"not on record (from {unseen[0].isoformat()})"
                     )
             text += f" ({age})"
     return _Eval(c, status, value, nan, measure, text, reason)
@@ -573,14 +664,54 @@ def _evaluate_fed(
 # --- rules --------------------------------------------------------------------------------------
 
 
+def confirm(signal: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """The confirmed state of a daily signal, and each day's pending count.
+
+    ``signal`` is int8 per day (1 pass, 0 fail, -1 unknown). The confirmed state takes the
+    first known day as it is and then changes only on the ``days``-th consecutive known day on
+    the other side. Unknown days are unknown in the result too, and skipped by the count (they
+    neither add to nor break a pending change). ``pending[t]`` is how many consecutive known
+    days, up to ``t``, the signal has been on the other side of the confirmed state (0 when on
+    the same side or unknown). Vectorised over runs: on the known days the confirmed state is
+    the value of the latest run that reached ``days`` rows (its ``days``-th row on), or of the
+    first run.
+    """
+    signal = np.asarray(signal, dtype=np.int8)
+    n = len(signal)
+    state = np.full(n, -1, dtype=np.int8)
+    pending = np.zeros(n, dtype=np.int64)
+    known = np.flatnonzero(signal >= 0)
+    if len(known) == 0:
+        return state, pending
+    s = signal[known]
+    if days <= 1:
+        state[known] = s
+        return state, pending
+    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+    lengths = np.diff(np.r_[starts, len(s)])
+    run_start = np.repeat(starts, lengths)
+    points = np.r_[0, starts[1:][lengths[1:] >= days] + days - 1]
+    mark = np.full(len(s), -1, dtype=np.int64)
+    mark[points] = points
+    latest = np.maximum.accumulate(mark)
+    held = s[latest]
+    state[known] = held
+    position = np.arange(len(s))
+    pending[known] = np.where(s != held, position - run_start + 1, 0)
+    return state, pending
+
+
 @dataclass
 class _History:
     """A rule over the timeline."""
 
     rule: Rule
     dates: np.ndarray
-    status: np.ndarray
+    status: np.ndarray  # the plain (raw) test
     conditions: list[_Eval]
+    signal: np.ndarray  # the banded test (= status without bands)
+    state: np.ndarray  # the confirmed state
+    pending: np.ndarray  # days the signal has been on the other side of ``state``
 
 
 def _history(
@@ -600,20 +731,41 @@ def _history(
         if c.series not in lines:
             lines[c.series] = _make_line(data, c.series)
         evals.append(_evaluate_condition(data, c, lines[c.series], stale_days))
-    status = np.vstack([e.status for e in evals]).min(axis=0) if len(data) else np.array([])
-    return _History(rule, data.dates, status.astype(np.int8), evals)
+    empty = np.array([], dtype=np.int8)
+    status = np.vstack([e.status for e in evals]).min(axis=0) if len(data) else empty
+    signal = np.vstack([e.banded for e in evals]).min(axis=0) if len(data) else empty
+    status, signal = status.astype(np.int8), signal.astype(np.int8)
+    state, pending = confirm(signal, rule.confirm_days)
+    return _History(rule, data.dates, status, evals, signal, state, pending)
 
 
 def _since(h: _History) -> str | None:
-    """Date of the last change of status."""
-    changes = np.flatnonzero(h.status[1:] != h.status[:-1])
+    """Date of the last change of the confirmed state."""
+    changes = np.flatnonzero(h.state[1:] != h.state[:-1])
     return str(h.dates[changes[-1] + 1]) if len(changes) else None
+
+
+def _pending(h: _History) -> dict[str, Any] | None:
+    """``{"to", "days", "of", "inside_band"}`` when the rule is moving off its confirmed state
+    on the last day, else None (see :attr:`RuleResult.pending`)."""
+    if not len(h.state):
+        return None
+    state, signal, raw = int(h.state[-1]), int(h.signal[-1]), int(h.status[-1])
+    if state < 0 or signal < 0:
+        return None
+    of = h.rule.confirm_days
+    if signal != state:
+        return {"to": _STATUS[signal], "days": int(h.pending[-1]), "of": of, "inside_band": False}
+    if raw >= 0 and raw != state:
+        return {"to": _STATUS[raw], "days": 0, "of": of, "inside_band": True}
+    return None
 
 
 def _result(h: _History) -> RuleResult:
     """The last timeline row as a RuleResult."""
     rule = h.rule
-    code = int(h.status[-1]) if len(h.status) else -1
+    code = int(h.state[-1]) if len(h.state) else -1
+    raw = int(h.status[-1]) if len(h.status) else -1
     texts, reasons = [], []
     shown: SeriesSpec | None = None
     for e in h.conditions:
@@ -647,6 +799,9 @@ def _result(h: _History) -> RuleResult:
         since=_since(h),
         reason="; ".join(reasons) if code == -1 else "",
         series_name=rule.series.name,
+        raw_status=_STATUS[raw],
+        pending=_pending(h),
+        confirm_days=rule.confirm_days,
     )
 
 
@@ -671,6 +826,49 @@ def evaluate(
     return [_result(_history(data, rule, decisions, stale_days, meetings, lines)) for rule in rules]
 
 
+@dataclass(frozen=True)
+class RuleHistory:
+    """One rule on every timeline day, as arrays (int8 codes: 1 pass, 0 fail, -1 unknown)."""
+
+    rule: Rule
+    dates: np.ndarray
+    """The timeline, ``datetime64[D]``."""
+    raw: np.ndarray
+    """The plain test, per day."""
+    signal: np.ndarray
+    """The banded test (= ``raw`` when no condition has a band)."""
+    state: np.ndarray
+    """The confirmed state: what the dashboard shows on that day."""
+    pending: np.ndarray
+    """Consecutive known days ``signal`` has been on the other side of ``state``."""
+    value: np.ndarray
+    """The first condition's measure (the rule's value), NaN where none."""
+
+
+def histories(
+    closes: pd.DataFrame,
+    rules: Sequence[Rule],
+    *,
+    decisions: Sequence[Decision],
+    as_of: str | date | None = None,
+    stale_days: int = 5,
+    meetings: Sequence[Meeting] = (),
+) -> list[RuleHistory]:
+    """Every rule on every timeline day (rows on or before ``as_of``), in one vectorised pass:
+    the same computation as :func:`evaluate`, whose answer for ``as_of = D`` is each array's
+    row for D."""
+    data = _Data(closes, _as_date(as_of))
+    lines: dict[SeriesSpec, _Line | str] = {}
+    out = []
+    for rule in rules:
+        h = _history(data, rule, decisions, stale_days, meetings, lines)
+        value = h.conditions[0].measure
+        if not len(value):
+            value = np.full(len(data), np.nan)
+        out.append(RuleHistory(rule, data.dates, h.status, h.signal, h.state, h.pending, value))
+    return out
+
+
 def rule_series(
     closes: pd.DataFrame,
     rule: Rule,
@@ -686,8 +884,10 @@ def rule_series(
     condition compares it with, in the same units: the moving average, the level, or for a
     return/change test the value it must beat, ``s[t − window] · (1 + threshold)`` /
     ``s[t − window] + threshold``; NaN where there is none, e.g. the Fed rule), ``status``
-    (``pass``/``fail``/``unknown``, the rule's) and, per condition ``i`` from 1, ``c{i}_value``,
-    ``c{i}_threshold`` and ``c{i}_status``. The last row is what :func:`evaluate` reports.
+    (``pass``/``fail``/``unknown``, the rule's confirmed state), ``raw_status`` (its plain
+    test), ``pending`` (consecutive days the banded test has been on the other side of
+    ``status``) and, per condition ``i`` from 1, ``c{i}_value``, ``c{i}_threshold`` and
+    ``c{i}_status`` (plain). The last row is what :func:`evaluate` reports.
     """
     data = _Data(closes, _as_date(as_of))
     h = _history(data, rule, decisions, stale_days, meetings, {})
@@ -696,7 +896,9 @@ def rule_series(
     columns: dict[str, Any] = {
         "value": h.conditions[0].value,
         "threshold": h.conditions[0].line,
-        "status": labels[h.status.astype(np.int64) + 1],
+        "status": labels[h.state.astype(np.int64) + 1],
+        "raw_status": labels[h.status.astype(np.int64) + 1],
+        "pending": h.pending,
     }
     for i, e in enumerate(h.conditions, start=1):
         columns[f"c{i}_value"] = e.value
@@ -705,10 +907,14 @@ def rule_series(
     return pd.DataFrame(columns, index=index)
 
 
-def flips(history: pd.DataFrame | pd.Series) -> list[tuple[str, str]]:
+def flips(history: pd.DataFrame | pd.Series, *, raw: bool = False) -> list[tuple[str, str]]:
     """Each change of status in a :func:`rule_series` frame (or a status Series), oldest first:
-    ``[("2026-07-31", "fail"), ...]``. The first day is not a flip."""
-    status = history["status"] if isinstance(history, pd.DataFrame) else history
+    ``[("2026-07-31", "fail"), ...]``. The first day is not a flip. Of a frame: the confirmed
+    ``status``, or with ``raw`` the plain ``raw_status``."""
+    if isinstance(history, pd.DataFrame):
+        status = history["raw_status" if raw else "status"]
+    else:
+        status = history
     values = status.to_numpy()
     changes = np.flatnonzero(values[1:] != values[:-1]) + 1
     dates = pd.DatetimeIndex(status.index)
