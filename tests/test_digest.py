@@ -255,3 +255,20 @@ def test_resolve_since() -> None:
     )
     with pytest.raises(ValueError):
         build_digest(DAYS[5], DAYS[1])
+
+
+def test_the_new_modules_stay_below_the_session_layer() -> None:
+    """Importing them pulls in no textual and none of tui.app, tui.report, tui.session."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.regime.digest, tui.notify, tui.data.positions, tui.data.sectors, "
+        "tui.analytics.exposure; "
+        "bad = [m for m in sys.modules if m == 'textual' or m.startswith(('textual.', "
+        "'tui.app', 'tui.report', 'tui.session'))]; print(bad)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "[]"
