@@ -272,3 +272,30 @@ def test_the_new_modules_stay_below_the_session_layer() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_the_engine_frame_is_taken_as_confirmed_with_its_pending_count() -> None:
+    index = pd.DatetimeIndex(DAYS[:8])
+    frame = pd.DataFrame(
+        {
+            # Confirmed state flips to fail on the 27th; raw went fail two days earlier.
+            "status": ["pass"] * 5 + ["fail"] * 3,
+            "raw_status": ["pass"] * 3 + ["fail"] * 4 + ["pass"],
+            "pending": [0, 0, 0, 1, 2, 0, 0, 1],
+        },
+        index=index,
+    )
+    rules = [{"id": "r", "name": "R", "history": frame, "confirm_days": 3}]
+    d = build_digest(DAYS[2], DAYS[7], rules=rules, confirm_days=9)
+    assert [(i.kind, i.date) for i in d.items] == [
+        ("rule_flip", DAYS[5]),
+        ("rule_pending", DAYS[7]),
+    ]
+    assert d.items[1].text == (
+        "R: ✓ pass since 2026-07-29 (1 of 3 days to confirm; confirmed fail)"
+    )
+    # On the 24th the confirmed state was still pass, with 2 days pending toward fail.
+    early = build_digest(DAYS[2], DAYS[4], rules=rules)
+    assert [(i.kind, i.data["latest"], i.data["days"]) for i in early.items] == [
+        ("rule_pending", "fail", 2)
+    ]

@@ -41,16 +41,15 @@ def test_flips_transitions_and_movers_match_the_history(closes: pd.DataFrame) ->
     digest = build_digest(
         SINCE,
         UNTIL,
-        rules=[{"id": r.id, "name": r.name, "history": frames[r.id]["status"]} for r in rules],
+        rules=[{"id": r.id, "name": r.name, "history": frames[r.id]} for r in rules],
         quadrants_since=before,
         quadrants_until=after,
         rs_lines=lines,
         watched=["IWM/SPY", "EEM/SPY"],
-        confirm_days=1,
         movers=3,
     )
 
-    # Rule flips: the known status on SINCE vs UNTIL, dated by the engine's last flip.
+    # Rule flips: the engine's (confirmed) status on SINCE vs UNTIL, dated by its last flip.
     expected = []
     for r in rules:
         status = frames[r.id]["status"]
@@ -65,6 +64,11 @@ def test_flips_transitions_and_movers_match_the_history(closes: pd.DataFrame) ->
         if i.kind == "rule_flip"
     ]
     assert got == sorted(expected) and got  # this window has flips
+    # Pending: the rules whose last row counts days against their confirmed state.
+    pending = sorted(r.id for r in rules if frames[r.id]["pending"].iloc[-1] > 0)
+    assert [i.subject for i in digest.items if i.kind == "rule_pending"] == pending
+    for item in (i for i in digest.items if i.kind == "rule_pending"):
+        assert item.data["days"] == frames[item.subject]["pending"].iloc[-1]
 
     # Quadrant transitions: exactly the sectors whose weekly quadrant differs.
     moved = sorted(s for s in SECTOR_ETFS if before[s] and after[s] and before[s] != after[s])

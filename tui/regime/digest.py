@@ -10,10 +10,13 @@ Inputs of :func:`build_digest`
     including ``until``. :func:`resolve_since` turns ``yesterday`` / ``last-session`` / a date
     into ``since``.
 ``rules``
-    One mapping per rule: ``{"id": str, "name": str, "history": H}`` where ``H`` is the rule's
-    daily status — ``engine.rule_series(closes, rule, decisions, as_of=until)["status"]`` (a
-    Series of ``pass``/``fail``/``unknown`` indexed by date) or a list of ``(iso_date,
-    status)`` pairs. Rows after ``until`` are ignored.
+    One mapping per rule: ``{"id": str, "name": str, "history": H, "confirm_days": int}``
+    (``confirm_days`` optional, default the argument). ``H`` is either the engine's frame,
+    ``engine.rule_series(closes, rule, decisions, as_of=until)`` — its ``status`` column is
+    then taken as the confirmed state and its last ``pending`` as the pending count, so the
+    digest agrees with the dashboard — or a plain daily status (a Series of
+    ``pass``/``fail``/``unknown`` indexed by date, or ``(iso_date, status)`` pairs) that the
+    digest confirms itself as below. Rows after ``until`` are ignored.
 ``quadrants_since``, ``quadrants_until``
     Symbol -> weekly RRG quadrant (``Leading``/``Weakening``/``Lagging``/``Improving``, or
     None) as of each date: ``{p.symbol: p.quadrant for p in rrg(closes, symbols, bench,
@@ -30,10 +33,12 @@ Inputs of :func:`build_digest`
 
 What counts
 -----------
-- **Rule flips** are judged on *confirmed* statuses: a status is confirmed once it has held
-  for ``confirm_days`` known days in a row (unknown days are skipped, neither breaking nor
+- **Rule flips** are judged on *confirmed* statuses. From the engine's frame, its ``status``
+  (already confirmed, banded) is used as is. From a plain status, a status is confirmed once it
+  has held for ``confirm_days`` known days in a row (unknown days are skipped, neither breaking nor
   extending a run). A ``rule_flip`` is a confirmed status on ``until`` different from the one
-  on ``since`` (dated by the first day of the new run); a ``rule_pending`` is a rule whose
+  on ``since`` (dated by the day the confirmed state changed, for the engine's frame; by the
+  first day of the new run for a plain status); a ``rule_pending`` is a rule whose
   latest known status differs from its confirmed one (it flipped less than ``confirm_days``
   days ago and may still flip back). With ``confirm_days=1`` every flip is confirmed at once.
 - **Quadrant transitions**: a symbol whose quadrant on ``until`` differs from ``since`` (both
@@ -210,15 +215,41 @@ def _first_symbol(label: str) -> str:
 # --- building ---------------------------------------------------------------------------------
 
 
+def _rule_state(
+    history: Any, since: str, until: str, confirm_days: int
+) -> tuple[str | None, str | None, str | None, tuple[str, str, int] | None]:
+    """(confirmed on since, confirmed on until, first day of that state, pending) where
+    pending is (status it may flip to, first day, known days so far) or None."""
+    if isinstance(history, pd.DataFrame):
+        # The engine's rule_series frame: "status" is already the confirmed state.
+        pairs = _pairs(history["status"], until)
+        before, _, _ = confirmed_status(pairs, since, 1)
+        after, start, _ = confirmed_status(pairs, until, 1)
+        pending = None
+        rows = history.loc[: pd.Timestamp(until)] if "pending" in history.columns else None
+        days = int(rows["pending"].iloc[-1]) if rows is not None and len(rows) else 0
+        known = [iso for iso, st in pairs if st in KNOWN]
+        if days > 0 and after in KNOWN and len(known) >= days:
+            pending = ("fail" if after == "pass" else "pass", known[-days], days)
+        return before, after, start, pending
+    pairs = _pairs(history, until)
+    before, _, _ = confirmed_status(pairs, since, confirm_days)
+    after, start, latest = confirmed_status(pairs, until, confirm_days)
+    pending = None
+    if latest in KNOWN and after in KNOWN and latest != after:
+        _, first, held = _runs(pairs, until)[-1]
+        pending = (latest, first, held)
+    return before, after, start, pending
+
+
 def _rule_items(
     rules: Sequence[Mapping[str, Any]], since: str, until: str, confirm_days: int
 ) -> list[DigestItem]:
     out = []
     for rule in sorted(rules, key=lambda r: str(r["id"])):
-        pairs = _pairs(rule["history"], until)
         rid, name = str(rule["id"]), str(rule.get("name") or rule["id"])
-        before, _, _ = confirmed_status(pairs, since, confirm_days)
-        after, start, latest = confirmed_status(pairs, until, confirm_days)
+        confirm = int(rule.get("confirm_days") or confirm_days)
+        before, after, start, pending = _rule_state(rule["history"], since, until, confirm)
         if before in KNOWN and after in KNOWN and before != after and start is not None:
             out.append(
                 DigestItem(
@@ -232,27 +263,27 @@ def _rule_items(
                     data={"rule": rid, "name": name, "from": before, "to": after, "since": start},
                 )
             )
-        if latest in KNOWN and after in KNOWN and latest != after:
-            _, first, held = _runs(pairs, until)[-1]
+        if pending is not None and after in KNOWN:
+            to, first, held = pending
             out.append(
                 DigestItem(
                     kind="rule_pending",
                     subject=rid,
                     date=first,
-                    title=f"{name} may flip to {latest.upper()}",
+                    title=f"{name} may flip to {to.upper()}",
                     text=(
-                        f"{name}: {MARKS[latest]} {latest} since {first} "
-                        f"({held} of {confirm_days} days to confirm; confirmed {after})"
+                        f"{name}: {MARKS[to]} {to} since {first} "
+                        f"({held} of {confirm} days to confirm; confirmed {after})"
                     ),
-                    id=f"rule_pending|{rid}|{first}|{latest}",
+                    id=f"rule_pending|{rid}|{first}|{to}",
                     data={
                         "rule": rid,
                         "name": name,
                         "confirmed": after,
-                        "latest": latest,
+                        "latest": to,
                         "since": first,
                         "days": held,
-                        "confirm_days": confirm_days,
+                        "confirm_days": confirm,
                     },
                 )
             )
