@@ -315,14 +315,43 @@ def test_truncated_file_is_moved_aside(db_path: Path) -> None:
         pass
 
 
-def test_newer_schema_is_moved_aside(db_path: Path) -> None:
+def test_newer_schema_is_opened_read_only_never_moved(db_path: Path) -> None:
+    """Issue 16, finding 2: a newer rotmon's file is read, never moved aside or changed."""
     with Cache(db_path) as c:
         c.upsert_prices(ROWS, "yahoo")
     with sqlite3.connect(db_path) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        conn.execute("CREATE TABLE added_by_a_newer_rotmon (x)")  # newer layouts may add more
     original = db_path.read_bytes()
-    with _assert_recovered(db_path, "newer", original) as c:
-        assert f"schema version {SCHEMA_VERSION + 1}" in (c.notice or "")
+    with Cache(db_path) as c:
+        assert not c.in_memory and c.read_only and not c.writable and not c.persisted
+        notice = c.notice or ""
+        assert "newer rotmon" in notice and f"schema version {SCHEMA_VERSION + 1}" in notice
+        assert "read-only" in notice and "\n" not in notice
+        assert c.unsaved_reason and "nothing will be saved" in c.unsaved_reason
+        assert c.last_dates() == {"SPY": "2024-01-05", "XLK": "2024-01-04"}
+        with pytest.raises(cache_mod.NotSaved, match="newer rotmon"):
+            c.upsert_prices(ROWS, "yahoo")
+        with pytest.raises(cache_mod.NotSaved, match="newer rotmon"):
+            c.import_rows(iter(ROWS), "csv:x.csv")
+    with Cache(db_path, read_only=True) as viewer:  # a viewer reads it too
+        assert viewer.read_only and viewer.max_date() == "2024-01-05"
+    assert db_path.read_bytes() == original
+    assert not list(db_path.parent.glob("*.corrupt-*"))
+
+
+def test_newer_schema_it_cannot_read_is_left_untouched(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("CREATE TABLE prices (symbol TEXT, day INTEGER, px REAL)")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    original = db_path.read_bytes()
+    with Cache(db_path) as c:
+        assert c.in_memory and not c.persisted
+        assert "newer rotmon" in (c.notice or "") and "left untouched" in (c.notice or "")
+        assert c.max_date() is None
+    assert db_path.read_bytes() == original
+    assert not list(db_path.parent.glob("*.corrupt-*"))
 
 
 def test_foreign_database_is_moved_aside(db_path: Path) -> None:

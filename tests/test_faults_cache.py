@@ -227,7 +227,9 @@ def test_opening_for_reading_does_not_wait_for_a_writer(
 # ------------------------------------------------------------------------ damaged files
 
 
-@pytest.mark.parametrize("damage", list(DAMAGE))
+# A newer rotmon's file is not damage: it is opened read-only, never moved (test_cache.py and
+# test_faults_cache_held.py); faults_helpers.DAMAGE still lists it with the old outcome.
+@pytest.mark.parametrize("damage", [d for d in DAMAGE if d != "newer-schema"])
 def test_a_damaged_cache_file_is_handled(db_path: Path, damage: str) -> None:
     """Each damaged file gives a working cache: moved aside with a one-line notice naming
     the copy, used as an empty new database (zero bytes), or left alone (a directory) with
