@@ -212,7 +212,13 @@ def test_a_delisted_symbol_keeps_its_history_and_stops_slowing_the_others(
         assert cache.symbol_info()["FOO"].last_error == "possibly delisted; no price data found"
     assert calls[0] == [(["SPY", "FOO"], date(2026, 7, 21))]
     assert calls[1] == [(["SPY", "FOO"], date(2026, 7, 21))]  # a week apart: one batch
-    assert calls[2] == [(["SPY"], date(2026, 9, 5)), (["FOO"], date(2026, 7, 21))]
+    # and, the first time SPY's cache reaches back past the overlap, the anchor check of its
+    # oldest cached days (from 07-27)
+    assert calls[2] == [
+        (["SPY"], date(2026, 9, 5)),
+        (["FOO"], date(2026, 7, 21)),
+        (["SPY"], date(2026, 7, 27)),
+    ]
 
 
 # ------------------------------------------------------------------ backoff and recovery

@@ -158,7 +158,12 @@ def test_incremental_refresh_fetches_only_missing_days_and_is_idempotent(cache: 
     before = snapshot_of(cache, ["SPY", "QQQ", "XLK"])
     later = NOW + timedelta(hours=1)
     again = run_refresh(cache, provider, ["SPY", "QQQ", "XLK"], now=later)
-    assert provider.calls[-1] == (["SPY", "QQQ", "XLK"], date(2026, 7, 28))
+    # the overlap fetch, then (first time, the cache now reaching back past the overlap) the
+    # anchor check of the oldest cached days, 07-20 to 07-30
+    assert provider.calls[1:] == [
+        (["SPY", "QQQ", "XLK"], date(2026, 7, 28)),
+        (["SPY", "QQQ", "XLK"], date(2026, 7, 20)),
+    ]
     assert again.new_rows == 0 and again.readjusted == []
     assert again.message == "up to date: 3 symbols, no new rows"
     assert_same(before, snapshot_of(cache, ["SPY", "QQQ", "XLK"]))
@@ -213,7 +218,14 @@ def test_dividend_and_split_rescale_cached_history(cache: Cache) -> None:
     outcome = run_refresh(cache, provider, ["SPY", "XLK"], now=NOW)
 
     assert outcome.readjusted == ["SPY", "XLK"]
-    assert outcome.message == "updated 2 symbols (2 new rows); re-adjusted history of SPY, XLK"
+    assert outcome.adjustments == {
+        "SPY": ["dividend of 2026-08-03"],
+        "XLK": ["split 2-for-1 of 2026-08-03"],
+    }
+    assert outcome.message == (
+        "updated 2 symbols (2 new rows); re-adjusted SPY history: dividend of 2026-08-03; "
+        "re-adjusted XLK history: split 2-for-1 of 2026-08-03"
+    )
     spy = cache.read_prices("SPY")
     assert spy.loc["2026-07-01", "adj_close"] == pytest.approx(497.5)
     assert spy.loc["2026-07-01", "close"] == pytest.approx(497.5)

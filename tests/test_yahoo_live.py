@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yfinance as yf
 from curl_cffi import requests as curl_requests
-from yahoo_fakes import FakeYahoo, Listing, clean_yfinance, install, sessions
+from yahoo_fakes import Action, FakeYahoo, Listing, clean_yfinance, install, sessions
 
 from tui.data.cache import Cache
 from tui.data.refresh import run_refresh
@@ -213,3 +213,186 @@ def test_index_symbols_are_stored_exactly(
     for symbol, closes in (("^VIX", vix), ("^TNX", tnx), ("^IRX", irx)):
         assert_rows(stored(cache, symbol), expected_rows(closes, volume=0.0))
         assert fake.charts(symbol)
+
+
+# ------------------------------------------------------------------ re-adjusted history
+
+H1 = sessions("2026-01-02", "2026-07-24")
+LATER = sessions("2026-07-27", "2026-07-31")
+SEEDED_AT = datetime(2026, 7, 24, 21, 30, tzinfo=UTC)  # Friday after the close
+
+
+def raw_prices(days: list[str], base: float = 100.0) -> dict[str, float]:
+    return {d: base + 0.1 * i for i, d in enumerate(days)}
+
+
+def yahoo_rows(listing: Listing) -> dict[str, tuple]:
+    """What the cache must hold: Yahoo's current adjusted bars (auto_adjust scales open,
+    high and low by adjclose/close; the chart's volume is split-adjusted)."""
+    out = {}
+    for day, adj in listing.adjusted().items():
+        volume = listing.volume * listing.split_factor(day)
+        out[day] = (adj * 0.99, adj * 1.01, adj * 0.98, adj, adj, volume)
+    return out
+
+
+def seed_then_refresh(
+    cache: Cache,
+    provider: YahooProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    listing: Listing,
+    change: Any,
+    later: dict[str, float],
+) -> tuple[FakeYahoo, Any]:
+    """XLK fetched in full on 07-24; then ``change(listing)`` and a week more of bars; refresh
+    on 07-31 after the close."""
+    fake = FakeYahoo({"XLK": listing})
+    install(monkeypatch, fake)
+    first = run_refresh(cache, provider, ["XLK"], now=SEEDED_AT)
+    assert first.ok and first.readjusted == []
+    assert_rows(stored(cache, "XLK"), yahoo_rows(listing))
+    change(listing)
+    listing.raw.update(later)
+    return fake, run_refresh(cache, provider, ["XLK"], now=AFTER_CLOSE)
+
+
+def test_a_split_rebases_the_whole_history(
+    cache: Cache, provider: YahooProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """XLK splits 2-for-1 on 07-27 (its price halves). Every earlier close halves and every
+    earlier volume doubles, back to 01-02: 100.0 -> 50.0 on the first day."""
+    listing = Listing(raw_prices(H1, 200.0))
+    split = Action("2026-07-27", ratio=2.0, known=False)
+    listing.actions.append(split)
+    after = {d: 106.0 + i for i, d in enumerate(LATER)}
+    _, outcome = seed_then_refresh(
+        cache, provider, monkeypatch, listing, lambda _: setattr(split, "known", True), after
+    )
+    assert outcome.readjusted == ["XLK"]
+    assert outcome.adjustments == {"XLK": ["split 2-for-1 of 2026-07-27"]}
+    assert "re-adjusted XLK history: split 2-for-1 of 2026-07-27" in outcome.message
+    rows = stored(cache, "XLK")
+    assert_rows(rows, yahoo_rows(listing))
+    assert rows["2026-01-02"][3] == pytest.approx(100.0)  # 200 / 2, worked by hand
+    assert rows["2026-01-02"][5] == 2_000_000.0
+    assert rows["2026-07-27"][3] == 106.0
+
+
+def test_an_on_time_dividend_rescales_every_earlier_day(
+    cache: Cache, provider: YahooProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ex-date 07-27, 1.00 paid after a close of 114.2 on 07-24 (100 + 0.1 x 142):
+    every earlier close is multiplied by 1 - 1/114.2."""
+    listing = Listing(raw_prices(H1))
+    dividend = Action("2026-07-27", amount=1.0, known=False)
+    listing.actions.append(dividend)
+    last_close = listing.raw["2026-07-24"]
+    assert last_close == pytest.approx(100.0 + 0.1 * (len(H1) - 1))
+    _, outcome = seed_then_refresh(
+        cache, provider, monkeypatch, listing, lambda _: setattr(dividend, "known", True),
+        raw_prices(LATER, 113.5),
+    )  # fmt: skip
+    assert outcome.adjustments == {"XLK": ["dividend of 2026-07-27"]}
+    rows = stored(cache, "XLK")
+    assert_rows(rows, yahoo_rows(listing))
+    assert rows["2026-01-02"][4] == pytest.approx(100.0 * (1 - 1.0 / last_close))
+    assert rows["2026-07-27"][4] == pytest.approx(113.5)
+
+
+def test_a_dividend_that_reaches_yahoo_six_days_late(
+    cache: Cache, provider: YahooProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's case: cache to 07-24, ex-date 07-16, Yahoo rescales only now. Just two
+    overlap days (07-14, 07-15) carry the change; the whole history must follow, and the
+    07-15 -> 07-16 return must be Yahoo's, not a false drop."""
+    listing = Listing(raw_prices(H1))
+    dividend = Action("2026-07-16", amount=1.0, known=False)
+    listing.actions.append(dividend)
+    fake, outcome = seed_then_refresh(
+        cache, provider, monkeypatch, listing, lambda _: setattr(dividend, "known", True),
+        raw_prices(LATER, 114.3),
+    )  # fmt: skip
+    assert fake.history_requests("XLK")[1][0] == date(2026, 7, 14)  # the overlap fetch
+    assert outcome.adjustments == {"XLK": ["dividend of 2026-07-16"]}
+    assert outcome.message == (
+        "updated 1 symbol (5 new rows); re-adjusted XLK history: dividend of 2026-07-16"
+    )
+    rows = stored(cache, "XLK")
+    assert_rows(rows, yahoo_rows(listing))
+    before = listing.raw["2026-07-15"]
+    factor = 1 - 1.0 / before
+    assert rows["2026-01-02"][4] == pytest.approx(100.0 * factor)
+    assert rows["2026-07-16"][4] / rows["2026-07-15"][4] == pytest.approx(
+        listing.raw["2026-07-16"] / (before * factor)
+    )
+
+
+def test_a_revised_dividend(
+    cache: Cache, provider: YahooProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Yahoo had 1.00 for the 07-16 dividend, then revises it to 1.25: days before 07-16
+    move by (1 - 1.25/P) / (1 - 1.00/P), P the 07-15 close."""
+    listing = Listing(raw_prices(H1))
+    dividend = Action("2026-07-16", amount=1.0)
+    listing.actions.append(dividend)
+    _, outcome = seed_then_refresh(
+        cache, provider, monkeypatch, listing, lambda _: setattr(dividend, "amount", 1.25),
+        raw_prices(LATER, 114.3),
+    )  # fmt: skip
+    assert outcome.adjustments == {"XLK": ["dividend of 2026-07-16"]}
+    rows = stored(cache, "XLK")
+    assert_rows(rows, yahoo_rows(listing))
+    p = listing.raw["2026-07-15"]
+    assert rows["2026-01-02"][4] == pytest.approx(100.0 * (1 - 1.25 / p))
+
+
+def test_a_change_older_than_the_overlap_is_found_by_the_anchor_check(
+    cache: Cache, provider: YahooProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dividend with ex-date 06-01 appears only on 07-31: the overlap (07-14 on) is
+    unchanged, so only the anchor fetch of the oldest cached days (01-02 to 01-12) sees it.
+    The next day's refresh does not ask for the anchor again."""
+    listing = Listing(raw_prices(H1))
+    dividend = Action("2026-06-01", amount=2.0, known=False)
+    listing.actions.append(dividend)
+    fake, outcome = seed_then_refresh(
+        cache, provider, monkeypatch, listing, lambda _: setattr(dividend, "known", True),
+        raw_prices(LATER, 114.3),
+    )  # fmt: skip
+    requests = fake.history_requests("XLK")
+    assert requests[1][0] == date(2026, 7, 14)  # the overlap
+    assert requests[2] == (date(2026, 1, 2), date(2026, 1, 13))  # the anchor, end exclusive
+    assert requests[3][0] == date(2026, 1, 2)  # the whole history again
+    assert outcome.adjustments == {"XLK": ["dividend of 2026-06-01"]}
+    assert_rows(stored(cache, "XLK"), yahoo_rows(listing))
+
+    listing.raw["2026-08-03"] = 115.0
+    again = run_refresh(cache, provider, ["XLK"], now=datetime(2026, 8, 3, 21, 30, tzinfo=UTC))
+    assert again.ok and again.readjusted == []
+    assert len(fake.history_requests("XLK")) == 5  # only the overlap fetch
+
+
+def test_a_failed_refetch_writes_nothing_of_the_new_basis(
+    cache: Cache, provider: YahooProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The overlap shows a dividend but the whole-history fetch fails: the old history stays
+    as it was, none of the new-basis rows are written, and XLK is named as failed."""
+    listing = Listing(raw_prices(H1))
+    dividend = Action("2026-07-27", amount=1.0, known=False)
+    listing.actions.append(dividend)
+    seeded: dict[str, tuple] = {}
+
+    def change(item: Listing) -> None:
+        seeded.update(stored(cache, "XLK"))
+        dividend.known = True
+        item.fail_before = "2026-07-01"
+
+    _, outcome = seed_then_refresh(
+        cache, provider, monkeypatch, listing, change, raw_prices(LATER, 113.5)
+    )
+    assert outcome.readjusted == []
+    assert outcome.failed == {
+        "XLK": "history re-adjusted by Yahoo; re-fetch failed: Yahoo error: HTTP 500"
+    }
+    assert outcome.failure_kinds == {"XLK": "yahoo-error"}
+    assert stored(cache, "XLK") == seeded

@@ -82,6 +82,7 @@ class Listing:
     status: int = 200  # HTTP status of every chart answer
     fail: BaseException | None = None  # raised instead of answering
     fail_times: int | None = None  # only the first N chart requests fail (None: all)
+    fail_before: str | None = None  # HTTP 500 for history requests starting before this day
     volume: float = 1_000_000.0
     asked: int = 0
 
@@ -227,6 +228,8 @@ class FakeYahoo:
             query.update(params or {})
             p1 = int(query["period1"]) if "period1" in query else None
             p2 = int(query["period2"]) if "period2" in query else None
+            if listing.fail_before and p1 is not None and p1 < _stamp(listing.fail_before):
+                return response(url, 500, "<html>Oops</html>")
             return response(url, 200, chart_json(symbol, listing, p1, p2))
         if "getcrumb" in url:
             return response(url, 200, "crumb123")

@@ -15,8 +15,8 @@ Only the standard library is imported here; the provider brings its own dependen
 
 from __future__ import annotations
 
+import json
 import math
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -95,6 +95,9 @@ class RefreshOutcome:
     readjusted: list[str]
     new_rows: int = 0
     """Rows dated after the symbol's previous last cached date (all rows for new symbols)."""
+    adjustments: dict[str, list[str]] = field(default_factory=dict)
+    """Re-adjusted symbol -> what moved, newest last ("dividend of 2026-07-16", "split
+    2-for-1 of 2026-08-03"); the keys are :attr:`readjusted`."""
     failure_kinds: dict[str, str] = field(default_factory=dict)
     """Failed symbol -> why, in a word: "rate-limited", "timeout", "offline" (network-wide),
     "yahoo-error" (HTTP 5xx or a timeout on that symbol), "no-data" (possibly delisted),
@@ -123,10 +126,14 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _safe_fetch(provider: Provider, symbols: list[str], start: date) -> FetchResult:
+def _safe_fetch(
+    provider: Provider, symbols: list[str], start: date, end: date | None = None
+) -> FetchResult:
     """provider.fetch, with any exception turned into an "error" result (never raised)."""
     try:
-        return provider.fetch(symbols, start)
+        return (
+            provider.fetch(symbols, start) if end is None else provider.fetch(symbols, start, end)
+        )
     except Exception as exc:  # a provider bug must not take the app down
         reason = f"{type(exc).__name__}: {exc}"
         return FetchResult([], dict.fromkeys(symbols, reason), "error", reason)
@@ -152,21 +159,211 @@ def _kind_of(result: FetchResult, symbol: str) -> str:
     return "no-data" if "delisted" in reason or "no data" in reason else "error"
 
 
-def _readjustment(
+def _ratios(
     fetched: dict[str, float], cached: dict[str, float], newest_cached: str
-) -> float | None:
-    """Median fetched/cached adj_close ratio on common dates, excluding the newest cached one."""
-    ratios = [
-        fetched[day] / value
-        for day, value in cached.items()
-        if day != newest_cached
-        and day in fetched
-        and value is not None
-        and value > 0
-        and math.isfinite(value)
-        and math.isfinite(fetched[day])
-    ]
-    return statistics.median(ratios) if ratios else None
+) -> list[tuple[str, float]]:
+    """(date, fetched/cached adj_close) on common dates, oldest first, except the newest
+    cached date (it may have been an in-progress bar)."""
+    out = []
+    for day in sorted(cached):
+        value = cached[day]
+        new = fetched.get(day)
+        if day == newest_cached or new is None or value is None:
+            continue
+        if value > 0 and math.isfinite(value) and math.isfinite(new) and new > 0:
+            out.append((day, new / value))
+    return out
+
+
+def _moved(ratios: list[tuple[str, float]]) -> bool:
+    return any(abs(r - 1.0) > READJUST_TOLERANCE for _, r in ratios)
+
+
+def _fetched_closes(rows: dict[str, tuple]) -> dict[str, float]:
+    return {d: float(r[6]) for d, r in rows.items() if r[6] is not None}
+
+
+def _changed_basis(
+    cache: Cache, have: list[str], by_symbol: dict[str, dict[str, tuple]], last: dict[str, str]
+) -> set[str]:
+    """Symbols whose fetched overlap differs from the cache on any day."""
+    changed = set()
+    for symbol in have:
+        rows = by_symbol.get(symbol)
+        if not rows:
+            continue
+        cached = cache.read_overlap(symbol, min(rows))
+        if _moved(_ratios(_fetched_closes(rows), cached, last[symbol])):
+            changed.add(symbol)
+    return changed
+
+
+def _anchor_due(cache: Cache) -> dict[str, str]:
+    try:
+        value = json.loads(cache.get_meta(ANCHOR_META) or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _note_anchors(cache: Cache, symbols: list[str], today: date) -> None:
+    checked = _anchor_due(cache)
+    checked.update(dict.fromkeys(symbols, today.isoformat()))
+    cache.set_meta(ANCHOR_META, json.dumps(checked, sort_keys=True, separators=(",", ":")))
+
+
+def _anchor_checks(
+    cache: Cache,
+    provider: Provider,
+    have: list[str],
+    by_symbol: dict[str, dict[str, tuple]],
+    changed: set[str],
+    today: date,
+    every: int,
+    last: dict[str, str],
+    starts: dict[str, str],
+) -> list[str]:
+    """Fetch the oldest cached days of symbols not checked for ``every`` days and add those
+    whose basis moved there to ``changed``; returns the symbols checked."""
+    checked = _anchor_due(cache)
+    cutoff = (today - timedelta(days=every)).isoformat()
+    info = cache.symbol_info()
+    groups: dict[str, list[str]] = {}
+    for symbol in have:
+        rows = by_symbol.get(symbol)
+        first = info[symbol].first_date if symbol in info else None
+        if not rows or symbol in changed or first is None or checked.get(symbol, "") > cutoff:
+            continue
+        if first >= starts.get(symbol, first):  # the overlap reached the oldest day already
+            continue
+        groups.setdefault(first, []).append(symbol)
+    done: list[str] = []
+    for first, symbols in sorted(groups.items()):
+        start = date.fromisoformat(first)
+        result = _safe_fetch(provider, symbols, start, start + timedelta(days=ANCHOR_SPAN))
+        if result.problem in NETWORK_PROBLEMS:
+            break
+        got: dict[str, dict[str, tuple]] = {}
+        for row in result.rows:
+            clean = _clean_row(row)
+            if clean is not None and clean[0] in symbols:
+                got.setdefault(clean[0], {})[clean[1]] = clean
+        for symbol in symbols:
+            if symbol not in got:
+                continue
+            done.append(symbol)
+            window_end = max(got[symbol])
+            cached = {d: v for d, v in cache.read_overlap(symbol, first).items() if d <= window_end}
+            if _moved(_ratios(_fetched_closes(got[symbol]), cached, last[symbol])):
+                changed.add(symbol)
+    return done
+
+
+def _refetch(
+    cache: Cache,
+    provider: Provider,
+    symbols: list[str],
+    by_symbol: dict[str, dict[str, tuple]],
+    last: dict[str, str],
+) -> tuple[dict[str, tuple[dict[str, tuple], list[str]]], dict[str, tuple[str, str]]]:
+    """Whole histories of re-adjusted symbols, on Yahoo's new basis, with what moved."""
+    info = cache.symbol_info()
+    groups: dict[str, list[str]] = {}
+    for symbol in symbols:
+        groups.setdefault(info[symbol].first_date or last[symbol], []).append(symbol)
+    fresh: dict[str, tuple[dict[str, tuple], list[str]]] = {}
+    failed: dict[str, tuple[str, str]] = {}
+    for first, group in sorted(groups.items()):
+        result = _safe_fetch(provider, group, date.fromisoformat(first))
+        got: dict[str, dict[str, tuple]] = {}
+        for row in result.rows:
+            clean = _clean_row(row)
+            if clean is not None and clean[0] in group:
+                got.setdefault(clean[0], {})[clean[1]] = clean
+        for symbol in group:
+            rows = got.get(symbol)
+            if not rows:
+                reason = result.failed.get(symbol) or result.detail or "no data returned"
+                failed[symbol] = (_kind_of(result, symbol), reason)
+                continue
+            merged = dict(by_symbol.get(symbol, {}))
+            merged.update(rows)  # the full fetch wins where both have a day
+            fresh[symbol] = _rebased(cache, symbol, merged, last[symbol])
+    return fresh, failed
+
+
+def _rebased(
+    cache: Cache, symbol: str, fresh: dict[str, tuple], newest_cached: str
+) -> tuple[dict[str, tuple], list[str]]:
+    """``fresh`` plus the cached days it lacks, rescaled by the ratio of the nearest later
+    fresh day (of the nearest earlier one after the last); and what moved."""
+    frame = cache.read_prices(symbol)
+    cached_rows = {
+        ts.strftime("%Y-%m-%d"): tuple(None if v != v else float(v) for v in values)
+        for ts, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True)
+    }
+    closes = {d: r[4] for d, r in cached_rows.items() if r[4] is not None}
+    ratios = _ratios(_fetched_closes(fresh), closes, newest_cached)
+    days = sorted(fresh)
+    out = dict(fresh)
+    ratio_of = dict(ratios)
+    known = sorted(ratio_of)
+    for day, values in cached_rows.items():
+        if day in fresh or not known:
+            continue
+        later = [d for d in known if d > day]
+        factor = ratio_of[later[0]] if later else ratio_of[known[-1]]
+        o, h, lo, c, a, v = values
+        out[day] = (
+            symbol, day,
+            *(None if x is None else x * factor for x in (o, h, lo, c, a)),
+            v,
+        )  # fmt: skip
+    named = list(ratios)
+    newest = closes.get(newest_cached)
+    fetched_newest = fresh.get(newest_cached)
+    if newest and fetched_newest is not None and fetched_newest[6] and ratios:
+        # The newest cached day is left out of the comparison (it may have been a live bar);
+        # when it sits on the same old basis as the day before, the step came after it.
+        ratio = float(fetched_newest[6]) / newest
+        if abs(ratio / ratios[-1][1] - 1.0) <= READJUST_TOLERANCE:
+            named.append((newest_cached, ratio))
+    return out, describe_steps(named, days)
+
+
+_SPLITS = {k: f"split {k}-for-1" for k in range(2, 21)}
+
+
+def describe_steps(ratios: list[tuple[str, float]], fresh_days: list[str]) -> list[str]:
+    """What changed Yahoo's basis, oldest first: each step of the new/old ratio over time.
+
+    A step between two compared days (or after the last one, where new days are on the new
+    basis by definition) is named by the first fresh day after it — the ex-date — and by its
+    size: about 1/k or k is a split (or reverse split), a little under or over 1 a dividend
+    (or a revised one)."""
+    out: list[str] = []
+    for i, (day, ratio) in enumerate(ratios):
+        following = ratios[i + 1][1] if i + 1 < len(ratios) else 1.0
+        factor = ratio / following
+        if abs(factor - 1.0) <= READJUST_TOLERANCE:
+            continue
+        ex = next((d for d in fresh_days if d > day), None)
+        when = f" of {ex}" if ex else f" after {day}"
+        out.append(_step_name(factor) + when)
+    return out or ["adjustment"]
+
+
+def _step_name(factor: float) -> str:
+    for k, name in _SPLITS.items():
+        if abs(factor * k - 1.0) < 0.01:
+            return name
+        if abs(factor / k - 1.0) < 0.01:
+            return f"reverse split 1-for-{k}"
+    if 0.7 <= factor < 1.0:
+        return "dividend"
+    if 1.0 < factor <= 1.05:
+        return "revised dividend"
+    return "adjustment"
 
 
 def _finite(value: Any) -> float | None:
@@ -195,6 +392,14 @@ def _clean_row(row: Sequence[Any]) -> tuple | None:
     return (row[0], row[1], *numbers)
 
 
+ANCHOR_DAYS = 7
+"""Compare each symbol's oldest cached days with Yahoo at most this often (0: never)."""
+ANCHOR_META = "anchor_checked"
+"""Meta key: JSON {symbol: ISO date of the last anchor check}."""
+ANCHOR_SPAN = 10
+"""Calendar days fetched from the oldest cached date for an anchor check."""
+
+
 BEHIND_DAYS = 30
 """A symbol whose last cached day is this far behind the freshest gets a batch of its own."""
 
@@ -220,12 +425,22 @@ def run_refresh(
     overlap_days: int = 10,
     history_years: int = 10,
     record: bool = True,
+    anchor_days: int = ANCHOR_DAYS,
 ) -> RefreshOutcome:
     """Fetch what the cache lacks for ``symbols``, rescale re-adjusted history, write, record.
 
     Never raises for provider or network failures (those are in the outcome and the cache's
     meta); cache errors do propagate. ``record=False`` leaves the status meta alone: for side
     refreshes (a drill-down's holdings) that must not change what the status line says.
+
+    Re-adjusted history: Yahoo's adjusted closes move back in time after every split or
+    dividend, sometimes days after the ex-date. The fetched overlap is compared with the cache
+    day by day (not by a median, so a change seen on one day counts), and every
+    ``anchor_days`` the oldest cached days of each symbol are fetched again and compared too.
+    A symbol whose basis moved is fetched again from its oldest cached day and its history
+    replaced in the same transaction as the rest of the refresh (days Yahoo no longer has
+    are rescaled by the ratio of the nearest later day); if that fetch fails, none of its new
+    rows are written and it is listed as failed, so one series never holds two bases.
     """
     clock = now
     moment = _aware(now)
@@ -237,12 +452,14 @@ def run_refresh(
     today = moment.astimezone(NEW_YORK).date()
 
     results: list[FetchResult] = []
+    starts: dict[str, str] = {}  # symbol -> first day asked for
     for batch in _batches(have, last):
         if any(r.problem in NETWORK_PROBLEMS for r in results):
             blocked = next(r for r in results if r.problem in NETWORK_PROBLEMS)
             results.append(_blocked(blocked, batch))
             continue
         start = date.fromisoformat(min(last[s] for s in batch)) - timedelta(days=overlap_days)
+        starts.update(dict.fromkeys(batch, start.isoformat()))
         results.append(_safe_fetch(provider, batch, start))
     if new:
         blocked = next((r for r in results if r.problem in NETWORK_PROBLEMS), None)
@@ -271,18 +488,29 @@ def run_refresh(
             failed.pop(symbol, None)
             kinds.pop(symbol, None)
 
-    # Re-adjustment: compare on the overlap before anything is written.
-    readjusted: list[str] = []
-    for symbol in have:
-        rows = list(by_symbol.get(symbol, {}).values())
-        if not rows:
-            continue
-        first = min(r[1] for r in rows)
-        fetched = {r[1]: float(r[6]) for r in rows if r[6] is not None}
-        ratio = _readjustment(fetched, cache.read_overlap(symbol, first), last[symbol])
-        if ratio is not None and abs(ratio - 1.0) > READJUST_TOLERANCE:
-            cache.rescale(symbol, ratio, before=first)
-            readjusted.append(symbol)
+    # Re-adjustment: compare every overlap day (and, now and then, the oldest cached days)
+    # before anything is written; a symbol whose basis moved gets its whole history again.
+    network_hit = any(r.problem in NETWORK_PROBLEMS for r in results)
+    changed = _changed_basis(cache, have, by_symbol, last)
+    anchored: list[str] = []
+    if anchor_days > 0 and not network_hit:
+        anchored = _anchor_checks(
+            cache, provider, have, by_symbol, changed, today, anchor_days, last, starts
+        )
+    adjustments: dict[str, list[str]] = {}
+    replace: list[str] = []
+    if changed:
+        fresh, refetch_failed = _refetch(cache, provider, sorted(changed), by_symbol, last)
+        for symbol in [s for s in have if s in changed]:
+            if symbol in fresh:
+                by_symbol[symbol], adjustments[symbol] = fresh[symbol]
+                replace.append(symbol)
+            else:  # never write new-basis rows over an old-basis history
+                by_symbol.pop(symbol, None)
+                kind, why = refetch_failed.get(symbol, ("error", "no data returned"))
+                failed[symbol] = f"history re-adjusted by Yahoo; re-fetch failed: {why}"
+                kinds[symbol] = kind
+    readjusted = list(replace)
 
     finished = _aware(clock) if clock is not None else datetime.now(UTC)
     finished_at = _iso(finished)
@@ -292,16 +520,20 @@ def run_refresh(
         for row in sorted(by_symbol.get(symbol, {}).values(), key=lambda r: r[1])
     ]
     source = getattr(provider, "name", "yahoo")
-    rows_written = cache.upsert_prices(all_rows, source=source, fetched_at=finished_at)
+    rows_written = cache.replace_prices(
+        all_rows, source=source, fetched_at=finished_at, replace=replace
+    )
     new_rows = sum(1 for r in all_rows if r[0] not in last or r[1] > last[r[0]])
     updated = [s for s in wanted if s in by_symbol]
     for symbol in updated:
         cache.record_error(symbol, None)
     for symbol, reason in failed.items():
         cache.record_error(symbol, reason)
+    if anchored:
+        _note_anchors(cache, anchored, today)
 
     problem = _overall_problem(results, updated)
-    message = _message(wanted, problem, updated, new_rows, failed, readjusted, results)
+    message = _message(wanted, problem, updated, new_rows, failed, adjustments, results)
     outcome = RefreshOutcome(
         started_at=started_at,
         finished_at=finished_at,
@@ -313,6 +545,7 @@ def run_refresh(
         readjusted=readjusted,
         new_rows=new_rows,
         failure_kinds={s: kinds.get(s, "error") for s in failed},
+        adjustments=adjustments,
     )
     if record:
         _record_status(cache, outcome, bool(wanted))
@@ -342,7 +575,7 @@ def _message(
     updated: list[str],
     new_rows: int,
     failed: dict[str, str],
-    readjusted: list[str],
+    adjustments: dict[str, list[str]],
     results: list[FetchResult],
 ) -> str:
     if not wanted:
@@ -365,8 +598,10 @@ def _message(
             parts.append(f"updated {len(updated)} symbol{plural} ({new_rows} new rows)")
         else:
             parts.append(f"up to date: {len(updated)} symbol{plural}, no new rows")
-    if readjusted:
-        parts.append("re-adjusted history of " + ", ".join(readjusted))
+    shown = list(adjustments.items())[:3]
+    parts += [f"re-adjusted {symbol} history: {' and '.join(what)}" for symbol, what in shown]
+    if len(adjustments) > 3:
+        parts.append(f"{len(adjustments) - 3} more re-adjusted")
     if failed and problem is None:
         plural = "s" if len(failed) != 1 else ""
         parts.append(f"{len(failed)} symbol{plural} failed: {_listing(failed)}")

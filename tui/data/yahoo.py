@@ -509,7 +509,7 @@ class YahooProvider:
                     again.extend(chunk)
                     continue
                 part = self._download(yf, shared, records, chunk, start, end)
-                if part.network is not None and part.skipped:
+                if part.skipped and part.tripped in ("timeout", "offline"):
                     # One symbol timing out first trips the session for the rest: ask the
                     # ones not attempted once more before calling Yahoo unreachable.
                     probe = self._download(yf, shared, records, part.skipped, start, end)
@@ -651,10 +651,23 @@ class YahooProvider:
                 verdicts[symbol] = ("no-data", clean_reason(texts[-1], symbol))
             else:
                 verdicts[symbol] = ("no-data", "no data returned")
-        skipped = [s for s in missing if s.upper() in evidence.skipped]
+        # After the session tripped, every symbol without an answer or an error of its own
+        # was held back (its chart request, or the cookie/crumb before it, was refused).
+        skipped = [
+            s
+            for s in missing
+            if evidence.tripped is not None
+            and (
+                s.upper() in evidence.skipped
+                or (
+                    s.upper() not in evidence.symbol_status
+                    and s.upper() not in evidence.symbol_errors
+                )
+            )
+        ]
         limited = {s for s in missing if evidence.symbol_status.get(s.upper()) == 429}
         detail = self._network_detail(network, evidence, raised)
-        return _Part(by_symbol, verdicts, network, detail, skipped, limited)
+        return _Part(by_symbol, verdicts, network, detail, skipped, limited, evidence.tripped)
 
     # ---------------------------------------------------------------------------- helpers
 
@@ -737,6 +750,7 @@ class _Part:
     detail: str
     skipped: list[str]
     limited: set[str] = field(default_factory=set)
+    tripped: str | None = None
 
     def merge(self, probe: _Part, timeout: float) -> None:
         """Fold in a second try of the skipped symbols: its answers replace their verdicts."""
@@ -745,13 +759,15 @@ class _Part:
         for symbol in probe.rows:
             self.verdicts.pop(symbol, None)
         self.verdicts.update(probe.verdicts)
-        if probe.network is None:  # something answered: the first timeout was one symbol's
+        if self.rows:  # Yahoo answered some: each timeout was that one symbol's
             self.network = None
             for symbol, (kind, _) in list(self.verdicts.items()):
                 if kind in ("timeout", "offline"):
                     label = f"timed out after {timeout:g} s" if kind == "timeout" else ""
                     label = label or "connection failed"
                     self.verdicts[symbol] = ("yahoo-error", f"Yahoo error: {label}")
+        else:
+            self.network = probe.network or self.network
         self.skipped = []
 
 
