@@ -12,9 +12,17 @@ those ranges before it commits, and a reader treats a symbol still listed there 
 by some other program) as unpacked and reads its rows instead. The blobs are therefore never
 trusted over ``prices``.
 
-A damaged or too-new cache file is moved aside and rebuilt; an unwritable cache directory, or a
-disk that stops taking writes later, gives an in-memory copy: the caller never sees an
-exception for any of these, only :attr:`Cache.notice`.
+A damaged cache file (one that fails SQLite's integrity check or is not our schema) is moved
+aside and rebuilt — unless another process has it open (a refresher, another dashboard), when it
+is left in place and the cache works in memory. A file written by a newer rotmon (a higher schema
+version) is never moved or changed: it is opened read-only. An unwritable cache directory or
+file, or a disk that stops taking writes later, gives an in-memory copy. The caller never sees
+an exception at open for any of these, only :attr:`Cache.notice`.
+
+Whether writes reach the file is always known: :attr:`Cache.persisted` is False (and
+:attr:`Cache.unsaved_reason` says why) for an in-memory copy or a read-only cache. The writes
+whose caller must know at once — :meth:`Cache.import_rows` and :meth:`Cache.delete_prices` —
+never fall back to memory: they raise :class:`NotSaved`, with the file as it was.
 """
 
 from __future__ import annotations
@@ -23,8 +31,11 @@ import json
 import math
 import os
 import sqlite3
+import struct
+import sys
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -172,6 +183,31 @@ class _Corrupt(Exception):
     """The file at the cache path cannot be used as our database (internal)."""
 
 
+class _TooNew(Exception):
+    """The file was written by a newer rotmon: schema ``version`` (internal)."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"schema version {version}")
+        self.version = version
+
+
+class NotSaved(sqlite3.OperationalError):
+    """A write did not reach the cache file; ``str()`` says why, in one line. Nothing of that
+    write was kept (the transaction was rolled back). A subclass of sqlite3.OperationalError
+    so existing ``except sqlite3.Error`` handlers still catch it."""
+
+
+# Cache files this process has open (realpath -> count): see _held_elsewhere.
+_OPEN_HERE: Counter[str] = Counter()
+_OPEN_LOCK = threading.Lock()
+
+# SQLite's lock bytes (unix VFS): PENDING, RESERVED and the SHARED range of the database file,
+# and the WAL read/write/checkpoint/recover locks and the dead-man switch of the -shm file that
+# every connection to a WAL database holds while it is open.
+_DB_LOCK_RANGE = (0x40000000, 512)
+_SHM_LOCK_RANGE = (120, 9)
+
+
 @dataclass(frozen=True)
 class SymbolInfo:
     """What the cache holds for one symbol: where it came from, when, and which dates."""
@@ -224,6 +260,62 @@ def _dir_problem(directory: Path) -> str | None:
     with suppress(OSError):
         os.unlink(probe)
     return None
+
+
+def _lock_held(path: str, start: int, length: int) -> bool | None:
+    """Whether another process holds a POSIX lock on bytes start..start+length of ``path``
+    (F_GETLK: nothing is taken); None where that cannot be asked."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    if sys.platform.startswith("linux"):
+        layout = "hhqqi4x"  # struct flock: type, whence, start, len, pid
+    elif sys.platform == "darwin" or "bsd" in sys.platform:
+        layout = "qqihh"  # start, len, pid, type, whence
+    else:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return None
+    try:
+        if layout == "hhqqi4x":
+            query = struct.pack(layout, fcntl.F_WRLCK, os.SEEK_SET, start, length, 0)
+            kind = struct.unpack(layout, fcntl.fcntl(fd, fcntl.F_GETLK, query))[0]
+        else:
+            query = struct.pack(layout, start, length, 0, fcntl.F_WRLCK, os.SEEK_SET)
+            kind = struct.unpack(layout, fcntl.fcntl(fd, fcntl.F_GETLK, query))[3]
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return kind != fcntl.F_UNLCK
+
+
+def _held_elsewhere(path: Path) -> bool:
+    """True if some other connection may have the cache file open: another Cache of this
+    process, or another process holding SQLite's locks on it or on its -shm file. Where locks
+    cannot be queried, a -wal or -shm beside the file counts as in use.
+
+    Only asked when this process has no Cache open on the file: opening and closing a file
+    descriptor drops every POSIX lock the process holds on that file, SQLite's included.
+    """
+    key = os.path.realpath(path)
+    with _OPEN_LOCK:
+        if _OPEN_HERE[key]:
+            return True
+    answers = [
+        _lock_held(str(path), *_DB_LOCK_RANGE),
+        _lock_held(f"{path}-shm", *_SHM_LOCK_RANGE),
+    ]
+    if any(answers):
+        return True
+    if None in answers:
+        return os.path.exists(f"{path}-wal") or os.path.exists(f"{path}-shm")
+    return False
 
 
 def _checked_rows(rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
@@ -359,7 +451,16 @@ class Cache:
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._data_version: int | None = None
+        self._registered: str | None = None
+        self._read_only_reason: str | None = None
 
+        try:
+            self._open(read_only)
+        finally:
+            if self._conn is not None and not self.in_memory:
+                self._register()
+
+    def _open(self, read_only: bool) -> None:
         if read_only:
             self._open_read_only()
             return
@@ -370,6 +471,8 @@ class Cache:
             return
         try:
             self._conn = self._open_file()
+        except _TooNew as exc:
+            self._open_newer(exc.version)
         except _Corrupt as exc:
             self._recover(str(exc))
         except sqlite3.Error as exc:
@@ -379,6 +482,21 @@ class Cache:
                 self._open_in_memory(f"cannot open {self.path}: {exc}", copy_from=self.path)
         except Exception as exc:  # never let a cache problem stop the app
             self._open_in_memory(f"cannot open {self.path}: {exc!r}")
+
+    def _register(self) -> None:
+        key = os.path.realpath(self.path)
+        with _OPEN_LOCK:
+            _OPEN_HERE[key] += 1
+        self._registered = key
+
+    def _unregister(self) -> None:
+        if self._registered is None:
+            return
+        with _OPEN_LOCK:
+            _OPEN_HERE[self._registered] -= 1
+            if _OPEN_HERE[self._registered] <= 0:
+                del _OPEN_HERE[self._registered]
+        self._registered = None
 
     # ----------------------------------------------------------------- opening and recovery
 
@@ -400,14 +518,12 @@ class Cache:
         conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         try:
             self._configure(conn)
-            conn.execute("PRAGMA journal_mode = WAL").fetchone()
-            conn.execute("PRAGMA synchronous = NORMAL")
+            # Before anything that could change the file: a newer rotmon's file is not ours.
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise _Corrupt(
-                    f"written by a newer rotmon: schema version {version}, "
-                    f"this one reads {SCHEMA_VERSION}"
-                )
+                raise _TooNew(version)
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            conn.execute("PRAGMA synchronous = NORMAL")
             check = [r[0] for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
             if check != ["ok"]:
                 raise _Corrupt("integrity check failed: " + "; ".join(map(str, check)))
@@ -424,13 +540,15 @@ class Cache:
         if not self.path.is_file():
             self._open_in_memory(f"no cache at {self.path}")
             return
-        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
         conn = None
         try:
-            conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
-            conn.isolation_level = None
-            self._configure(conn)
+            conn = self._connect_read_only()
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                conn.close()
+                conn = None
+                self._open_newer(version)
+                return
             if version != SCHEMA_VERSION:
                 raise _Corrupt(f"schema version {version}, this rotmon reads {SCHEMA_VERSION}")
             self._validate_schema(conn)
@@ -440,6 +558,36 @@ class Cache:
             self._open_in_memory(f"cannot read {self.path} as it is ({exc})", copy_from=self.path)
             return
         self._conn = conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+        conn.isolation_level = None
+        self._configure(conn)
+        return conn
+
+    def _open_newer(self, version: int) -> None:
+        """A file written by a newer rotmon: read it without ever writing it (the newer rotmon
+        may be writing it right now). If even its price tables are not as this rotmon knows
+        them, it is left alone and the cache starts empty in memory."""
+        newer = (
+            f"{self.path} was written by a newer rotmon (schema version {version}; this one "
+            f"reads {SCHEMA_VERSION})"
+        )
+        conn = None
+        try:
+            conn = self._connect_read_only()
+            Cache._validate_schema(conn, strict=False)
+        except (sqlite3.Error, _Corrupt) as exc:
+            if conn is not None:
+                conn.close()
+            reason = " ".join(str(exc).split())
+            self._open_in_memory(f"{newer} and cannot be read by it ({reason}); left untouched")
+            return
+        self._conn = conn
+        self.read_only = True
+        self._read_only_reason = f"{newer}: opened read-only, nothing will be saved"
+        self.notice = f"{self._read_only_reason}; upgrade rotmon to write to it."
 
     def _ensure_schema(self, conn: sqlite3.Connection, version: int) -> None:
         """Create missing tables. A current schema takes no write lock, so a viewer opening
@@ -462,10 +610,18 @@ class Cache:
         Cache._validate_schema(conn)
 
     @staticmethod
-    def _validate_schema(conn: sqlite3.Connection) -> None:
+    def _validate_schema(conn: sqlite3.Connection, *, strict: bool = True) -> None:
+        """Exactly our tables, columns and triggers; with ``strict=False`` (a newer file, only
+        read) only that our tables exist and start with our columns."""
         objects = conn.execute(
             "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
         ).fetchall()
+        if not strict:
+            for table, expected in _EXPECTED_COLUMNS.items():
+                cols = tuple(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
+                if cols[: len(expected)] != expected:
+                    raise _Corrupt(f"table {table} has columns {cols}, expected {expected}")
+            return
         unexpected = sorted(
             f"{kind} {name}"
             for kind, name in objects
@@ -492,8 +648,15 @@ class Cache:
         return target
 
     def _recover(self, reason: str) -> None:
-        """Move the unusable file (and its -wal/-shm) aside, then start a fresh file."""
+        """Move the unusable file (and its -wal/-shm) aside, then start a fresh file — unless
+        another connection holds it: then it stays where it is, and the cache is in memory."""
         reason = " ".join(reason.split())
+        if _held_elsewhere(self.path):
+            self._open_in_memory(
+                f"cache file {self.path} is unusable ({reason}) but another program has it "
+                "open, so it was left in place"
+            )
+            return
         target = self._aside_target()
         try:
             for suffix in ("-wal", "-shm"):
@@ -576,21 +739,28 @@ class Cache:
             raise sqlite3.ProgrammingError("Cache is closed")
         return self._conn
 
-    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def _write(self, work: Callable[[sqlite3.Connection], T], *, fallback: bool = True) -> T:
         """Run ``work`` in one write transaction and return what it returns.
 
         A disk that stops taking writes after the cache opened (full, I/O error, made
         read-only) does not stop the app: the committed data is copied into memory, the cache
-        carries on there (:attr:`in_memory`, :attr:`notice`), and ``work`` runs again.
+        carries on there (:attr:`in_memory`, :attr:`notice`), and ``work`` runs again. With
+        ``fallback=False`` the write must reach the file or fail: :class:`NotSaved` is raised
+        (already in memory, read-only, or the disk refused it) and the cache stays as it was.
         """
         with self._lock:
             if self.read_only and not self.in_memory:
-                raise sqlite3.OperationalError(f"{self.path} is open read-only")
+                raise NotSaved(self.unsaved_reason or f"{self.path} is open read-only")
+            if not fallback and not self.persisted:
+                raise NotSaved(self.unsaved_reason or f"cannot write {self.path}")
             try:
                 return self._transaction(work)
             except sqlite3.Error as exc:
                 if self.in_memory or _primary_code(exc) not in _UNWRITABLE:
                     raise
+                if not fallback:
+                    reason = " ".join(str(exc).split())
+                    raise NotSaved(f"cannot write {self.path} ({reason})") from exc
                 self._move_to_memory(exc)
             return self._transaction(work)
 
@@ -629,6 +799,7 @@ class Cache:
             memory = copy
         with suppress(sqlite3.Error):
             file_conn.close()
+        self._unregister()
         self._conn = memory
         self.in_memory = True
         reason = " ".join(str(exc).split())
@@ -713,6 +884,115 @@ class Cache:
         source yet, so seeding never relabels data fetched later.
         """
         return self._write_rows(rows, source, fetched_at, upsert=False)
+
+    def import_rows(
+        self,
+        rows: Iterable[Sequence[Any]],
+        source: str,
+        fetched_at: str | None = None,
+        *,
+        merge: bool = True,
+        chunk: int = 20_000,
+    ) -> int:
+        """Upsert a stream of price rows in ONE transaction, reading ``rows`` as it goes (so
+        a 250 MB file never sits in memory); returns the number of rows stored.
+
+        As :meth:`upsert_prices` (``merge`` keeps cached values for blank fields), but the
+        rows must reach the file: if the cache is in memory or read-only, or the disk refuses
+        the write (full, I/O error), :class:`NotSaved` is raised and nothing of the stream is
+        kept. ``rows`` may be any iterator; it is consumed inside the transaction, so one
+        that raises rolls everything back too.
+        """
+        sql = _MERGE_SQL if merge else _UPSERT_SQL
+        stamp = fetched_at or utc_now_iso()
+
+        def work(conn: sqlite3.Connection) -> int:
+            written = 0
+            spans: dict[str, list[str]] = {}
+            batch: list[Sequence[Any]] = []
+
+            def flush() -> int:
+                for symbol, group in groupby(batch, key=itemgetter(0)):
+                    days = [r[1] for r in group]
+                    lo, hi = min(days), max(days)
+                    span = spans.get(symbol)
+                    if span is None:
+                        spans[symbol] = [lo, hi]
+                    else:
+                        span[0], span[1] = min(span[0], lo), max(span[1], hi)
+                count = max(conn.executemany(sql, batch).rowcount, 0)
+                batch.clear()
+                return count
+
+            for row in _checked_rows(rows):
+                batch.append(row)
+                if len(batch) >= chunk:
+                    written += flush()
+            if batch:
+                written += flush()
+            for symbol, (lo, hi) in spans.items():
+                _note_stale(conn, symbol, lo, hi)
+            conn.executemany(
+                """
+                INSERT INTO symbols (symbol, source, fetched_at, last_error)
+                VALUES (?, ?, ?, NULL)
+                ON CONFLICT (symbol) DO UPDATE SET source = excluded.source,
+                    fetched_at = excluded.fetched_at, last_error = NULL
+                """,
+                ((s, source, stamp) for s in spans),
+            )
+            return written
+
+        return self._write(work, fallback=False)
+
+    def delete_prices(
+        self, symbols: Sequence[str] | None = None, after: str | None = None
+    ) -> dict[str, int]:
+        """Remove price rows in one transaction: of ``symbols`` (None: every symbol), dated
+        after ``after`` ('YYYY-MM-DD', exclusive; None: every date). Returns rows removed per
+        symbol (symbols that lost none are left out).
+
+        A symbol left with no rows is forgotten (its source and last error too); saved
+        summaries are dropped, as they may show the removed rows until the next computation.
+        At least one of ``symbols`` and ``after`` is required. Like :meth:`import_rows` it
+        reaches the file or raises :class:`NotSaved`.
+        """
+        if symbols is None and after is None:
+            raise ValueError("delete_prices needs symbols, a date, or both")
+        if after is not None:
+            date.fromisoformat(after)  # ValueError for anything but a real day
+        names = None if symbols is None else list(dict.fromkeys(symbols))
+
+        def work(conn: sqlite3.Connection) -> dict[str, int]:
+            where, params = [], []
+            if names is not None:
+                where.append(f"symbol IN ({','.join('?' * len(names))})")
+                params.extend(names)
+            if after is not None:
+                where.append("date > ?")
+                params.append(after)
+            clause = " AND ".join(where) or "1"
+            spans = conn.execute(
+                f"SELECT symbol, MIN(date), MAX(date), COUNT(*) FROM prices WHERE {clause} "
+                "GROUP BY symbol ORDER BY symbol",
+                params,
+            ).fetchall()
+            if not spans:
+                return {}
+            conn.execute(f"DELETE FROM prices WHERE {clause}", params)
+            for symbol, lo, hi, _ in spans:
+                _note_stale(conn, symbol, lo, hi)
+            conn.executemany(
+                "DELETE FROM symbols WHERE symbol = ? AND NOT EXISTS "
+                "(SELECT 1 FROM prices WHERE prices.symbol = symbols.symbol)",
+                ((symbol,) for symbol, *_ in spans),
+            )
+            conn.execute("DELETE FROM summary")
+            return {symbol: count for symbol, _, _, count in spans}
+
+        if names == []:
+            return {}
+        return self._write(work, fallback=False)
 
     def rescale(self, symbol: str, factor: float, before: str) -> int:
         """Multiply open/high/low/close/adj_close of ``symbol`` rows dated < ``before``."""
@@ -916,8 +1196,27 @@ class Cache:
 
     @property
     def writable(self) -> bool:
-        """False for a viewer's read-only connection to the file (an in-memory copy is ours)."""
+        """False for a read-only connection to the file — a viewer's, or a newer rotmon's file
+        (an in-memory copy is ours to write, but see :attr:`persisted`)."""
         return not self.read_only or self.in_memory
+
+    @property
+    def persisted(self) -> bool:
+        """True while writes reach the cache file: open, on the file, not read-only. False for
+        an in-memory copy (unwritable dir or file, a full disk met earlier, a damaged file left
+        in place) and for a read-only cache; :attr:`unsaved_reason` says why."""
+        return self._conn is not None and not self.in_memory and not self.read_only
+
+    @property
+    def unsaved_reason(self) -> str | None:
+        """Why writes do not reach the file, in one line; None while :attr:`persisted`."""
+        if self.persisted:
+            return None
+        if self._conn is None:
+            return f"the cache {self.path} is closed"
+        if self.in_memory:
+            return self.notice or f"cannot write {self.path}: using an in-memory cache"
+        return self._read_only_reason or f"{self.path} is open read-only"
 
     def changed_elsewhere(self) -> bool:
         """True if another connection (``rotmon refresh``, another app) committed to the file
@@ -945,6 +1244,7 @@ class Cache:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+            self._unregister()
 
     def __enter__(self) -> Cache:
         return self
@@ -956,6 +1256,55 @@ class Cache:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    # ---------------------------------------------- added for issue 14 (refresh helper)
+
+    def replace_prices(
+        self,
+        rows: Iterable[Sequence[Any]],
+        source: str,
+        fetched_at: str | None = None,
+        *,
+        replace: Iterable[str] = (),
+    ) -> int:
+        """Upsert ``rows`` and, in the same transaction, first delete every cached row of the
+        symbols in ``replace`` (a whole history re-adjusted: never two bases in one series).
+
+        Symbols written get ``source``/``fetched_at`` and their ``last_error`` cleared, as with
+        :meth:`upsert_prices`. Returns the number of rows stored.
+        """
+        stamp = fetched_at or utc_now_iso()
+        checked = list(_checked_rows(rows))
+        gone = list(dict.fromkeys(replace))
+
+        def work(conn: sqlite3.Connection) -> int:
+            for symbol in gone:
+                span = conn.execute(
+                    "SELECT MIN(date), MAX(date) FROM prices WHERE symbol = ?", (symbol,)
+                ).fetchone()
+                if span[0] is not None:
+                    _note_stale(conn, symbol, span[0], span[1])
+                conn.execute("DELETE FROM prices WHERE symbol = ?", (symbol,))
+            written = 0
+            touched: list[str] = []
+            for symbol, group in groupby(checked, key=itemgetter(0)):
+                run = list(group)
+                written += max(conn.executemany(_UPSERT_SQL, run).rowcount, 0)
+                touched.append(symbol)
+                days = [r[1] for r in run]
+                _note_stale(conn, symbol, min(days), max(days))
+            conn.executemany(
+                """
+                INSERT INTO symbols (symbol, source, fetched_at, last_error)
+                VALUES (?, ?, ?, NULL)
+                ON CONFLICT (symbol) DO UPDATE SET source = excluded.source,
+                    fetched_at = excluded.fetched_at, last_error = NULL
+                """,
+                ((s, source, stamp) for s in dict.fromkeys(touched)),
+            )
+            return written
+
+        return self._write(work)
 
 
     # ---------------------------------------------- added for issue 14 (refresh helper)
