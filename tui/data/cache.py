@@ -1307,56 +1307,6 @@ class Cache:
         return self._write(work)
 
 
-    # ---------------------------------------------- added for issue 14 (refresh helper)
-
-    def replace_prices(
-        self,
-        rows: Iterable[Sequence[Any]],
-        source: str,
-        fetched_at: str | None = None,
-        *,
-        replace: Iterable[str] = (),
-    ) -> int:
-        """Upsert ``rows`` and, in the same transaction, first delete every cached row of the
-        symbols in ``replace`` (a whole history re-adjusted: never two bases in one series).
-
-        Symbols written get ``source``/``fetched_at`` and their ``last_error`` cleared, as with
-        :meth:`upsert_prices`. Returns the number of rows stored.
-        """
-        stamp = fetched_at or utc_now_iso()
-        checked = list(_checked_rows(rows))
-        gone = list(dict.fromkeys(replace))
-
-        def work(conn: sqlite3.Connection) -> int:
-            for symbol in gone:
-                span = conn.execute(
-                    "SELECT MIN(date), MAX(date) FROM prices WHERE symbol = ?", (symbol,)
-                ).fetchone()
-                if span[0] is not None:
-                    _note_stale(conn, symbol, span[0], span[1])
-                conn.execute("DELETE FROM prices WHERE symbol = ?", (symbol,))
-            written = 0
-            touched: list[str] = []
-            for symbol, group in groupby(checked, key=itemgetter(0)):
-                run = list(group)
-                written += max(conn.executemany(_UPSERT_SQL, run).rowcount, 0)
-                touched.append(symbol)
-                days = [r[1] for r in run]
-                _note_stale(conn, symbol, min(days), max(days))
-            conn.executemany(
-                """
-                INSERT INTO symbols (symbol, source, fetched_at, last_error)
-                VALUES (?, ?, ?, NULL)
-                ON CONFLICT (symbol) DO UPDATE SET source = excluded.source,
-                    fetched_at = excluded.fetched_at, last_error = NULL
-                """,
-                ((s, source, stamp) for s in dict.fromkeys(touched)),
-            )
-            return written
-
-        return self._write(work)
-
-
 def peek_summary(path: Path, key: str) -> dict | None:
     """The summary saved under ``key`` in the cache file at ``path``, read without opening the
     cache for writing, without recovery and without pandas — for the app's first frame.
