@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -396,3 +397,53 @@ def test_a_failed_refetch_writes_nothing_of_the_new_basis(
     }
     assert outcome.failure_kinds == {"XLK": "yahoo-error"}
     assert stored(cache, "XLK") == seeded
+
+
+# ------------------------------------------------------------------------ in-progress bar
+
+AUG = sessions("2026-08-03", "2026-08-07")
+
+
+def test_an_in_progress_bar_is_kept_flagged_then_replaced_by_the_final_bar(
+    cache: Cache, provider: YahooProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 14:45 New York on 08-07 Yahoo's last daily bar is today's, last traded 14:42 (15 min
+    delayed for the index): stored and flagged. After the close the final bar replaces it and
+    the flag goes; no re-adjustment is seen in between."""
+    from tui.data.refresh import in_progress, is_live
+
+    spy = Listing(raw_prices(JULY + AUG, 600.0))
+    vix = Listing({d: 15.0 for d in JULY + AUG}, instrument="INDEX", exchange="CBOE", delay=15)
+    fake = FakeYahoo({"SPY": spy, "^VIX": vix})
+    install(monkeypatch, fake)
+    run_refresh(cache, provider, ["SPY", "^VIX"], now=datetime(2026, 8, 6, 21, 0, tzinfo=UTC))
+    assert in_progress(cache) == {}
+
+    live = datetime(2026, 8, 7, 14, 42, tzinfo=ZoneInfo("America/New_York"))
+    spy.raw["2026-08-07"], spy.market_time = 601.5, live
+    vix.raw["2026-08-07"], vix.market_time = 16.25, live
+    during = datetime(2026, 8, 7, 18, 45, tzinfo=UTC)  # 14:45 New York
+    outcome = run_refresh(cache, provider, ["SPY", "^VIX"], now=during)
+    assert outcome.ok and outcome.readjusted == []
+    assert stored(cache, "SPY")["2026-08-07"] == pytest.approx(
+        (601.5 * 0.99, 601.5 * 1.01, 601.5 * 0.98, 601.5, 601.5, 1_000_000.0)
+    )
+    assert stored(cache, "^VIX")["2026-08-07"][3] == 16.25
+    bars = in_progress(cache)
+    assert bars == outcome.in_progress
+    assert sorted(bars) == ["SPY", "^VIX"]
+    assert bars["SPY"].day == "2026-08-07"
+    assert bars["SPY"].as_of == datetime(2026, 8, 7, 18, 42, tzinfo=UTC)
+    assert bars["SPY"].label() == "as of 14:42 ET"
+    assert bars["^VIX"].label() == "as of 14:42 ET, 15 min delayed"
+    assert is_live(bars, during, max_age=600)
+    assert not is_live(bars, datetime(2026, 8, 7, 19, 0, tzinfo=UTC), max_age=600)
+
+    final = datetime(2026, 8, 7, 16, 0, tzinfo=ZoneInfo("America/New_York"))
+    spy.raw["2026-08-07"], spy.market_time = 602.25, final
+    vix.raw["2026-08-07"], vix.market_time = 16.5, final
+    outcome = run_refresh(cache, provider, ["SPY", "^VIX"], now=AFTER_CLOSE.replace(day=7))
+    assert outcome.ok and outcome.readjusted == [] and outcome.in_progress == {}
+    assert in_progress(cache) == {}
+    assert_rows(stored(cache, "SPY"), yahoo_rows(spy))
+    assert stored(cache, "^VIX")["2026-08-07"][3] == 16.5

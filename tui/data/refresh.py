@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from tui.data.yahoo import PROBLEM_REASONS, FetchResult, short_reason
+from tui.data.yahoo import PROBLEM_REASONS, FetchResult, Quote, short_reason
 
 if TYPE_CHECKING:
     from tui.data.cache import Cache
@@ -98,6 +98,8 @@ class RefreshOutcome:
     adjustments: dict[str, list[str]] = field(default_factory=dict)
     """Re-adjusted symbol -> what moved, newest last ("dividend of 2026-07-16", "split
     2-for-1 of 2026-08-03"); the keys are :attr:`readjusted`."""
+    in_progress: dict[str, InProgress] = field(default_factory=dict)
+    """Every cached bar still in progress after this refresh (see :func:`in_progress`)."""
     failure_kinds: dict[str, str] = field(default_factory=dict)
     """Failed symbol -> why, in a word: "rate-limited", "timeout", "offline" (network-wide),
     "yahoo-error" (HTTP 5xx or a timeout on that symbol), "no-data" (possibly delisted),
@@ -392,6 +394,80 @@ def _clean_row(row: Sequence[Any]) -> tuple | None:
     return (row[0], row[1], *numbers)
 
 
+INTRADAY_META = "intraday"
+"""Meta key: JSON {symbol: {"day", "as_of", "delay"}} of the cached bars still in progress."""
+
+
+@dataclass(frozen=True)
+class InProgress:
+    """A cached bar of today's session that is not final yet (Yahoo's live daily bar)."""
+
+    symbol: str
+    day: str
+    """The bar's date (New York)."""
+    as_of: datetime
+    """Yahoo's ``regularMarketTime`` for it (aware, UTC)."""
+    delay_minutes: int | None = None
+    """Yahoo's ``exchangeDataDelayedBy``, when it gives one."""
+
+    def label(self) -> str:
+        """'as of 15:42 ET' or 'as of 15:42 ET, 15 min delayed'."""
+        text = f"as of {self.as_of.astimezone(NEW_YORK):%H:%M} ET"
+        if self.delay_minutes:
+            text += f", {self.delay_minutes} min delayed"
+        return text
+
+    def age(self, now: datetime) -> float:
+        """Seconds between the bar's time and ``now``."""
+        return (_aware(now) - self.as_of).total_seconds()
+
+
+def in_progress(cache: Cache) -> dict[str, InProgress]:
+    """The cached bars flagged as still in progress (symbol -> bar), from the cache's meta."""
+    try:
+        raw = json.loads(cache.get_meta(INTRADAY_META) or "{}")
+    except ValueError:
+        return {}
+    out: dict[str, InProgress] = {}
+    for symbol, item in raw.items() if isinstance(raw, dict) else ():
+        try:
+            moment = datetime.fromisoformat(str(item["as_of"]).replace("Z", "+00:00"))
+            delay = item.get("delay")
+            out[str(symbol)] = InProgress(
+                str(symbol), str(item["day"]), _aware(moment), int(delay) if delay else None
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
+def is_live(bars: dict[str, InProgress], now: datetime, max_age: float) -> bool:
+    """True when some in-progress bar is at most ``max_age`` seconds old: the status may say
+    LIVE. A delayed feed's bar counts from its own time (so 15 min late is 15 min old)."""
+    return any(0 <= bar.age(now) <= max_age for bar in bars.values())
+
+
+def _bar_in_progress(quote: Quote, day: str) -> bool:
+    """Yahoo's last bar ``day`` is still being traded: its market time is that day, before
+    the session's end (Yahoo's, else 16:00 New York)."""
+    moment = datetime.fromtimestamp(quote.market_time, UTC)
+    if moment.astimezone(NEW_YORK).date().isoformat() != day:
+        return False
+    end = quote.session_end
+    if end is None:
+        close = datetime.combine(date.fromisoformat(day), _CLOSE, NEW_YORK)
+        end = int(close.timestamp())
+    return quote.market_time < end
+
+
+def _save_in_progress(cache: Cache, bars: dict[str, InProgress]) -> None:
+    payload = {
+        s: {"day": b.day, "as_of": _iso(b.as_of), "delay": b.delay_minutes}
+        for s, b in sorted(bars.items())
+    }
+    cache.set_meta(INTRADAY_META, json.dumps(payload, separators=(",", ":")))
+
+
 ANCHOR_DAYS = 7
 """Compare each symbol's oldest cached days with Yahoo at most this often (0: never)."""
 ANCHOR_META = "anchor_checked"
@@ -531,6 +607,19 @@ def run_refresh(
         cache.record_error(symbol, reason)
     if anchored:
         _note_anchors(cache, anchored, today)
+    bars = in_progress(cache)
+    flagged = dict(bars)
+    quotes = {s: q for r in results for s, q in r.quotes.items()}
+    for symbol in updated:
+        newest_day = max(by_symbol[symbol])
+        quote = quotes.get(symbol)
+        if quote is not None and _bar_in_progress(quote, newest_day):
+            moment = datetime.fromtimestamp(quote.market_time, UTC)
+            bars[symbol] = InProgress(symbol, newest_day, moment, quote.delay_minutes)
+        elif symbol in bars and bars[symbol].day <= newest_day:
+            del bars[symbol]  # the final bar (or a later day) replaced it
+    if bars != flagged:
+        _save_in_progress(cache, bars)
 
     problem = _overall_problem(results, updated)
     message = _message(wanted, problem, updated, new_rows, failed, adjustments, results)
@@ -546,6 +635,7 @@ def run_refresh(
         new_rows=new_rows,
         failure_kinds={s: kinds.get(s, "error") for s in failed},
         adjustments=adjustments,
+        in_progress=bars,
     )
     if record:
         _record_status(cache, outcome, bool(wanted))

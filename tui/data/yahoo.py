@@ -20,6 +20,7 @@ serialised by a module lock; call :meth:`YahooProvider.fetch` from one worker th
 from __future__ import annotations
 
 import ast
+import json
 import logging
 import math
 import re
@@ -93,6 +94,8 @@ class FetchResult:
     detail: str = ""
     kinds: dict[str, str] = field(default_factory=dict)
     """Failed symbol -> one of :data:`KINDS` (may be empty for providers that do not say)."""
+    quotes: dict[str, Quote] = field(default_factory=dict)
+    """Symbol (as asked) -> when its bars were current (see :class:`Quote`)."""
 
 
 def network_kind(error: BaseException | str) -> str | None:
@@ -258,6 +261,43 @@ class _Evidence:
     """Upper-case symbol -> network kind of an exception on its chart request."""
     skipped: set[str] = field(default_factory=set)
     """Symbols whose chart request was not attempted because the session had tripped."""
+    quotes: dict[str, Quote] = field(default_factory=dict)
+    """Upper-case symbol -> the market time of its latest history answer."""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """When Yahoo's answer for a symbol was current: from the chart's ``meta``."""
+
+    market_time: int
+    """``regularMarketTime``: the time of the last trade in the bars (Unix seconds)."""
+    session_end: int | None = None
+    """``currentTradingPeriod.regular.end``: that day's close (Unix seconds), if given."""
+    delay_minutes: int | None = None
+    """``exchangeDataDelayedBy`` in minutes, when Yahoo gives one."""
+
+
+def chart_quote(content: bytes | str) -> Quote | None:
+    """The :class:`Quote` of a v8 chart answer (only its ``meta`` object is parsed)."""
+    text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    at = text.find('"meta":')
+    if at < 0:
+        return None
+    try:
+        start = at + len('"meta":')
+        while start < len(text) and text[start] in " \t\r\n":
+            start += 1
+        meta, _ = json.JSONDecoder().raw_decode(text, start)
+        market = int(meta["regularMarketTime"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    end = None
+    with suppress(KeyError, TypeError, ValueError):
+        end = int(meta["currentTradingPeriod"]["regular"]["end"])
+    delay = None
+    with suppress(KeyError, TypeError, ValueError):
+        delay = int(meta["exchangeDataDelayedBy"])
+    return Quote(market, end, delay)
 
 
 def chart_symbol(url: str) -> str | None:
@@ -345,6 +385,12 @@ def _guarded_session_class() -> type | None:
                     self.chart_answered = True
                     if status == 429 and self.evidence.chart_statuses.count(429) >= 2:
                         self.evidence.tripped = self.evidence.tripped or "rate-limited"
+                params = kwargs.get("params") or {}
+                if status == 200 and symbol is not None and "period1" in params:
+                    quote = chart_quote(getattr(response, "content", b""))
+                    if quote is not None:
+                        with self.guard_lock:
+                            self.evidence.quotes[symbol] = quote
             return response
 
         def send(self, method: Any, url: str, *args: Any, **kwargs: Any) -> Any:
@@ -498,6 +544,7 @@ class YahooProvider:
         network_detail = ""
         pending, size = requested, self.batch_size
         hit: set[str] = set()  # answered HTTP 429 themselves
+        quotes: dict[str, Quote] = {}
         for attempt in range(self.retries + 1):
             again: list[str] = []
             for first in range(0, len(pending), size):
@@ -515,6 +562,7 @@ class YahooProvider:
                     probe = self._download(yf, shared, records, part.skipped, start, end)
                     part.merge(probe, self.timeout)
                 got.update(part.rows)
+                quotes.update(part.quotes)
                 hit.update(part.limited)
                 if part.network is not None:
                     network, network_detail = part.network, part.detail
@@ -547,7 +595,7 @@ class YahooProvider:
         elif failed and not rows:
             problem = network if network is not None else "error"
         detail = self._detail(problem, requested, rows, failed, network_detail)
-        return FetchResult(rows, failed, problem, detail, kinds=kinds)
+        return FetchResult(rows, failed, problem, detail, kinds=kinds, quotes=quotes)
 
     def _download(
         self,
@@ -667,7 +715,10 @@ class YahooProvider:
         ]
         limited = {s for s in missing if evidence.symbol_status.get(s.upper()) == 429}
         detail = self._network_detail(network, evidence, raised)
-        return _Part(by_symbol, verdicts, network, detail, skipped, limited, evidence.tripped)
+        quotes = {s: evidence.quotes[s.upper()] for s in by_symbol if s.upper() in evidence.quotes}
+        part = _Part(by_symbol, verdicts, network, detail, skipped, limited, evidence.tripped)
+        part.quotes = quotes
+        return part
 
     # ---------------------------------------------------------------------------- helpers
 
@@ -751,10 +802,12 @@ class _Part:
     skipped: list[str]
     limited: set[str] = field(default_factory=set)
     tripped: str | None = None
+    quotes: dict[str, Quote] = field(default_factory=dict)
 
     def merge(self, probe: _Part, timeout: float) -> None:
         """Fold in a second try of the skipped symbols: its answers replace their verdicts."""
         self.rows.update(probe.rows)
+        self.quotes.update(probe.quotes)
         self.limited |= probe.limited
         for symbol in probe.rows:
             self.verdicts.pop(symbol, None)
