@@ -19,6 +19,13 @@ How a day is judged:
 - A rule passes when every condition passes, fails when none is unknown and one fails, and is
   unknown when any condition is unknown (a rule whose data is missing or stale says "?" and why).
 - The Fed decisions count from their decision day (announced 14:00 ET, before the close).
+  ``decisions`` may hold holds (``change_bp == 0``, :func:`tui.regime.fed.policy_record`): the
+  newest decision on record is how far the record reaches; from the first scheduled meeting
+  after it the rule is unknown.
+- Each rule has three states per day: *raw* (the plain test above), *banded* (the conditions'
+  hysteresis ``band``) and *confirmed* (the banded state after ``confirm_days``, see
+  :func:`confirm`). ``status``, ``since`` and :func:`flips` are of the confirmed state, what
+  the dashboard shows; ``raw_status`` and ``flips(..., raw=True)`` keep the plain test.
 
 Negative numbers in texts use the Unicode minus sign (U+2212), as the checklist does.
 """
