@@ -43,32 +43,8 @@ META_KEYS = (
 )
 
 
-def _dates(*days: str) -> frozenset[date]:
-    return frozenset(date.fromisoformat(d) for d in days)
-
-
-# From the NYSE holiday calendar, incl. the national day of mourning of 2025-01-09.
-NYSE_HOLIDAYS = _dates(
-    "2024-01-01", "2024-01-15", "2024-02-19", "2024-03-29", "2024-05-27", "2024-06-19",
-    "2024-07-04", "2024-09-02", "2024-11-28", "2024-12-25",
-    "2025-01-01", "2025-01-09", "2025-01-20", "2025-02-17", "2025-04-18", "2025-05-26",
-    "2025-06-19", "2025-07-04", "2025-09-01", "2025-11-27", "2025-12-25",
-    "2026-01-01", "2026-01-19", "2026-02-16", "2026-04-03", "2026-05-25", "2026-06-19",
-    "2026-07-03", "2026-09-07", "2026-11-26", "2026-12-25",
-    "2027-01-01", "2027-01-18", "2027-02-15", "2027-03-26", "2027-05-31", "2027-06-18",
-    "2027-07-05", "2027-09-06", "2027-11-25", "2027-12-24",
-)  # fmt: skip
-"""Days the NYSE is closed all day, 2024-2027 (other years: only weekends count)."""
-
-NYSE_EARLY_CLOSES = _dates(
-    "2024-07-03", "2024-11-29", "2024-12-24", "2025-07-03", "2025-11-28", "2025-12-24",
-    "2026-11-27", "2026-12-24", "2027-11-26",
-)  # fmt: skip
-"""Days the NYSE closes at 13:00 (2024-2027)."""
-
 _OPEN = time(9, 30)
 _CLOSE = time(16, 0)
-_EARLY_CLOSE = time(13, 0)
 
 
 class Provider(Protocol):
@@ -724,16 +700,20 @@ def consecutive_failures(cache: Cache) -> int:
 
 
 def market_is_open(now: datetime) -> bool:
-    """True during the NYSE regular session (Mon-Fri 09:30-16:00 New York time, holidays off).
+    """True during the NYSE regular session, from exchange_calendars' XNYS (holidays and
+    early closes included). A naive ``now`` is taken as UTC.
 
-    A naive ``now`` is taken as UTC. Early-close days end at 13:00.
+    The first call loads the calendar (about a second: see tui.data.market_clock); if it
+    cannot be loaded, Monday-Friday 09:30-16:00 New York time is assumed.
     """
+    from tui.data import market_clock
+
     local = _aware(now).astimezone(NEW_YORK)
-    day = local.date()
-    if local.weekday() >= 5 or day in NYSE_HOLIDAYS:
-        return False
-    close = _EARLY_CLOSE if day in NYSE_EARLY_CLOSES else _CLOSE
-    return _OPEN <= local.time() < close
+    try:
+        schedule = market_clock.schedule_for(local.date())
+    except Exception:  # exchange_calendars missing or broken: weekdays only
+        return local.weekday() < 5 and _OPEN <= local.time() < _CLOSE
+    return market_clock.is_open(local, schedule)
 
 
 def next_interval(config_open: int, config_closed: int, now: datetime, failures: int) -> float:
