@@ -35,12 +35,17 @@ from tui.data.earnings import (
     EarningsProvider,
     EarningsResult,
     cached_earnings,
-    earnings_catalysts,
     is_stock,
     next_earnings_date,
     refresh_earnings,
 )
-from tui.regime.catalysts import catalyst_to_dict, days_until, upcoming, when_text
+from tui.regime.catalysts import (
+    catalyst_to_dict,
+    days_until,
+    earnings_catalysts,
+    upcoming,
+    when_text,
+)
 
 NEW_YORK = ZoneInfo("America/New_York")
 TODAY = date(2026, 8, 3)

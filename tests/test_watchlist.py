@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.cli import UsageError
+from tui.cli import UsageError, run_import_watchlist
 from tui.config import DEFAULT_GROUPS, Group, load_config, normalize_symbol
-from tui.data.watchlist import MAX_WATCHLIST_BYTES, read_watchlist, run_import_watchlist
+from tui.data.watchlist import MAX_WATCHLIST_BYTES, read_watchlist
 
 
 def write(tmp_path: Path, data: str | bytes, name: str = "list.txt") -> Path:

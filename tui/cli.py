@@ -16,36 +16,10 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from tui import __version__
-
-PROG = "rotmon"
-
-
-class UsageError(Exception):
-    """A mistake in how rotmon was called or what it was given: exit 2 with one line."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error as one line, not a usage dump."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see '{self.prog} --help')")
-
-
-def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
-    default = argparse.SUPPRESS if suppress else None
-    parser.add_argument(
-        "--config", metavar="PATH", type=Path, default=default, help="config file to use"
-    )
-    parser.add_argument(
-        "--cache-dir",
-        metavar="DIR",
-        type=Path,
-        default=default,
-        help="cache directory (default: $ROTMON_CACHE_DIR or the user cache dir)",
-    )
+from tui.commandline import PROG, Parser, UsageError, add_common, warn
 
 
 def build_parser() -> Parser:
@@ -58,7 +32,7 @@ def build_parser() -> Parser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    _add_common(parser, suppress=False)
+    add_common(parser, suppress=False)
     parser.add_argument(
         "--offline", action="store_true", help="never refresh; show cached/bundled data only"
     )
@@ -72,7 +46,7 @@ def build_parser() -> Parser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     refresh = commands.add_parser("refresh", help="fetch the days the cache lacks, then exit")
-    _add_common(refresh, suppress=True)
+    add_common(refresh, suppress=True)
     refresh.add_argument("--symbols", metavar="A,B,…", help="only these symbols")
     refresh.add_argument(
         "--every",
@@ -84,7 +58,7 @@ def build_parser() -> Parser:
     report = commands.add_parser(
         "report", help="print the table, regime rules and catalysts without the TUI"
     )
-    _add_common(report, suppress=True)
+    add_common(report, suppress=True)
     report.add_argument("--json", action="store_true", help="print JSON instead of a table")
     report.add_argument("--symbols", metavar="A,B,…", help="these symbols instead of the universe")
     report.add_argument("--benchmark", metavar="SYM", help="benchmark for RS (default: config)")
@@ -93,7 +67,7 @@ def build_parser() -> Parser:
     )
 
     imp = commands.add_parser("import", help="load a long-format price CSV into the cache")
-    _add_common(imp, suppress=True)
+    add_common(imp, suppress=True)
     imp.add_argument(
         "file", type=Path, help="CSV: date,symbol,open,high,low,close,adj_close,volume"
     )
@@ -101,7 +75,7 @@ def build_parser() -> Parser:
     watch = commands.add_parser(
         "import-watchlist", help="add the symbols of a list or CSV file to a config group"
     )
-    _add_common(watch, suppress=True)
+    add_common(watch, suppress=True)
     watch.add_argument(
         "file", type=Path, help="symbols: one per line, or a CSV with a symbol column"
     )
@@ -110,16 +84,12 @@ def build_parser() -> Parser:
     from tui.serve import add_arguments as add_serve_arguments  # standard library only
 
     serve = commands.add_parser("serve", help="serve the dashboard to a web browser")
-    _add_common(serve, suppress=True)
+    add_common(serve, suppress=True)
     add_serve_arguments(serve)
     return parser
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _warn(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
 
 
 def _load_config(args: argparse.Namespace) -> Any:
@@ -129,22 +99,8 @@ def _load_config(args: argparse.Namespace) -> Any:
         raise UsageError(f"config file not found: {args.config}")
     config, problems = load_config(args.config)
     for problem in problems:
-        _warn(f"config: {problem}")
+        warn(f"config: {problem}")
     return config, problems
-
-
-def _load_regime_inputs() -> tuple[list[Any], list[Any]]:
-    """The regime rules (shipped + the user's overrides) and the user's events, with any
-    problem in those files reported on stderr as file:line: message."""
-    from tui.locations import rules_path
-    from tui.regime.events import load_default_events
-    from tui.regime.rules import load_rules
-
-    rules, rule_problems = load_rules(rules_path())
-    events, event_problems, _ = load_default_events()
-    for problem in [*rule_problems, *event_problems]:
-        _warn(str(problem))
-    return rules, events
 
 
 def _cache_path(args: argparse.Namespace) -> Path:
@@ -153,13 +109,18 @@ def _cache_path(args: argparse.Namespace) -> Path:
     return cache_path(args.cache_dir or cache_dir())
 
 
-def _open_cache(args: argparse.Namespace) -> Any:
-    from tui.data.cache import Cache
+def _monitor(args: argparse.Namespace, config: Any, *, inputs: bool = True) -> Any:
+    """The session every command works through (the dashboard's workers use the same), with
+    its cache open and (`inputs`) the rules and events read, their problems on stderr."""
+    from tui.session import Monitor
 
-    cache = Cache(_cache_path(args))
+    monitor = Monitor(config, _cache_path(args))
+    for problem in monitor.load_inputs() if inputs else []:
+        warn(problem)
+    cache = monitor.open()
     if cache.notice:
-        _warn(cache.notice)
-    return cache
+        warn(cache.notice)
+    return monitor
 
 
 def _symbols(text: str | None) -> list[str] | None:
@@ -216,22 +177,15 @@ def run_dashboard(args: argparse.Namespace) -> int:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
-    from tui.data.earnings import EarningsProvider, refresh_earnings
-    from tui.data.refresh import run_refresh as refresh
-    from tui.data.snapshot import seed_cache
-    from tui.data.yahoo import YahooProvider
-    from tui.universe import ETFS
-
     config, _ = _load_config(args)
     every = _duration(args.every) if args.every else None
     symbols = _symbols(args.symbols) or config.symbols()
-    with _open_cache(args) as cache:
-        seed_cache(cache, symbols)
-        provider = YahooProvider(timeout=10.0, tz_cache_dir=cache.path.parent / "yfinance")
-        earnings_source = EarningsProvider(prices=provider)
+    monitor = _monitor(args, config)
+    with monitor.cache as cache:
+        monitor.seed(symbols)
 
         def once() -> int:
-            outcome = refresh(cache, provider, symbols)
+            outcome = monitor.refresh(symbols)
             if cache.in_memory:  # nothing fetched can be saved: say so, and don't carry on
                 raise _Unsaved(cache.notice or f"cannot write {cache.path}")
             if outcome.problem is not None:
@@ -241,21 +195,21 @@ def run_refresh(args: argparse.Namespace) -> int:
                 print(outcome.message, flush=True)
             else:
                 _log(outcome.message, every)
-            update = refresh_earnings(cache, earnings_source, symbols, ETFS, datetime.now(UTC))
-            if update.problem:
+            update = monitor.refresh_earnings(symbols)
+            if update is not None and update.problem:
                 _log(f"earnings dates: {update.detail or update.problem}", every)
-            if outcome.rows_written or outcome.readjusted or not regime_inputs:
-                if not regime_inputs:  # read once: their problems are reported once
-                    regime_inputs.extend(_load_regime_inputs())
-                _save_summary(cache, config, *regime_inputs)
+            if outcome.rows_written or outcome.readjusted or not saved:
+                # The dashboard's figures, saved as a dashboard saves them: viewers that only
+                # read the cache (`rotmon --read-only`) paint them in their first frame.
+                monitor.save_summary(monitor.build())
+                saved.append(True)
             return 0
 
-        regime_inputs: list[Any] = []
-
+        saved: list[bool] = []
         try:
             if every is None:
                 return once()
-            return _refresh_forever(once, cache, every, config)
+            return _refresh_forever(once, monitor, every)
         except _Unsaved as unsaved:
             _log(f"{unsaved}; stopping: a refresh that cannot be saved feeds nobody", every)
             return 1
@@ -263,19 +217,6 @@ def run_refresh(args: argparse.Namespace) -> int:
 
 class _Unsaved(Exception):
     """The cache went to memory (full or read-only disk): a headless refresh is pointless."""
-
-
-def _save_summary(cache: Any, config: Any, rules: list[Any], events: list[Any]) -> None:
-    """The dashboard's figures, saved in the cache as a dashboard saves them: viewers that only
-    read the cache (`rotmon --read-only`) paint them in their first frame."""
-    from tui.report import build_report, summary_key
-
-    report = build_report(
-        cache, config.table_symbols(), config.benchmark, rules=rules, events=events
-    )
-    if report.as_of is not None:
-        key = summary_key(config.symbols(), config.benchmark)
-        cache.save_summary("dashboard", report.to_summary(key))
 
 
 def _duration(text: str) -> int:
@@ -290,7 +231,7 @@ def _duration(text: str) -> int:
 def _log(message: str, every: int | None) -> None:
     """One line on stderr; with --every, stamped with the UTC time (systemd/cron friendly)."""
     if every is None:
-        _warn(message)
+        warn(message)
         return
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     print(f"{stamp} rotmon refresh: {message}", file=sys.stderr, flush=True)
@@ -303,27 +244,21 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
-def _refresh_forever(once: Any, cache: Any, every: int, config: Any) -> int:
+def _refresh_forever(once: Any, monitor: Any, every: int) -> int:
     """Refresh, sleep, repeat: `every` while US markets are open, the off-hours cadence (at
     least as long) otherwise, shorter back-off retries after failures. SIGTERM stops it."""
     import signal
-
-    from tui.data.refresh import consecutive_failures, next_interval
 
     def stop(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    _log(f"refreshing {cache.path} every {every} s while markets are open", every)
+    _log(f"refreshing {monitor.cache.path} every {every} s while markets are open", every)
     try:
         while True:
             once()
-            delay = next_interval(
-                every,
-                max(every, config.refresh_closed),
-                datetime.now(UTC),
-                consecutive_failures(cache),
-            )
+            monitor.note_failures()
+            delay = monitor.next_refresh_in(every)
             _log(f"next refresh in {delay:.0f} s", every)
             _sleep(delay)
     except KeyboardInterrupt:
@@ -332,25 +267,22 @@ def _refresh_forever(once: Any, cache: Any, every: int, config: Any) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from tui.data.snapshot import seed_cache
-    from tui.report import build_report, rule_symbols
-
     config, _ = _load_config(args)
-    rules, events = _load_regime_inputs()
     symbols = _symbols(args.symbols) or config.table_symbols()
     benchmark = (_symbols(args.benchmark) or [config.benchmark])[0]
     as_of = _as_of(args.as_of)
-    with _open_cache(args) as cache:
-        seed_cache(cache, [*symbols, benchmark, *rule_symbols(rules)])
+    monitor = _monitor(args, config)
+    with monitor.cache as cache:
+        monitor.seed([*symbols, benchmark, *monitor.rule_symbols()])
         if benchmark not in cache.last_dates():
             raise UsageError(f"no cached data for the benchmark {benchmark}")
-        report = build_report(cache, symbols, benchmark, as_of=as_of, rules=rules, events=events)
+        report = monitor.build(symbols, benchmark, as_of=as_of)
     if report.as_of is None:
         raise UsageError(
             f"no cached data on or before {as_of}" if as_of else "no cached data for these symbols"
         )
     for symbol in report.missing:
-        _warn(f"no data for {symbol}" + (f" on or before {as_of}" if as_of else " in the cache"))
+        warn(f"no data for {symbol}" + (f" on or before {as_of}" if as_of else " in the cache"))
     if args.json:
         json.dump(report.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -438,7 +370,9 @@ def run_import(args: argparse.Namespace) -> int:
     path: Path = args.file
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
-    with _open_cache(args) as cache:
+    from tui.config import Config
+
+    with _monitor(args, Config(), inputs=False).cache as cache:
         result = import_csv(cache, path)
     for line, message in result.errors:
         print(f"{path}:{line}: {message}", file=sys.stderr)
@@ -450,9 +384,43 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_import_watchlist(args: argparse.Namespace) -> int:
-    from tui.data.watchlist import run_import_watchlist as import_watchlist
+    """``rotmon import-watchlist FILE [--group NAME]``: add the file's symbols to a config group.
 
-    return import_watchlist(args)
+    Exit 0 if every line was good, 1 if some were bad (the good symbols are still added); a
+    missing file or a config that cannot be edited raises UsageError (exit 2).
+    """
+    from tui.config import load_config
+    from tui.config_edit import add_symbols
+    from tui.data.watchlist import read_watchlist
+    from tui.locations import config_path
+
+    path: Path = args.file
+    if not path.exists():
+        raise UsageError(f"no such file: {path}")
+    if not path.is_file():
+        raise UsageError(f"not a file: {path}")
+    target = Path(args.config) if getattr(args, "config", None) is not None else config_path()
+    symbols, errors = read_watchlist(path)
+    current, _ = load_config(target)
+    try:
+        config, added = add_symbols(target, args.group, symbols, current=current)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    for line, message in errors:
+        print(f"{path}:{line}: {message}" if line else f"{path}: {message}", file=sys.stderr)
+    owners = {s: g.name for g in config.groups for s in g.symbols}
+    group = args.group.strip()
+    skipped = [s for s in symbols if s not in set(added)]
+    present = [s for s in skipped if owners.get(s) == group]
+    elsewhere = [f"{s} ({owners[s]})" for s in skipped if owners.get(s) not in (None, group)]
+    if present:
+        print(f"rotmon: already in {group}: {' '.join(present)}", file=sys.stderr)
+    if elsewhere:
+        print(f"rotmon: not added, in another group: {', '.join(elsewhere)}", file=sys.stderr)
+    noun = "symbol" if len(added) == 1 else "symbols"
+    print(f"added {len(added)} {noun} to group {group} in {target}")
+    return 1 if errors else 0
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -477,7 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         code = COMMANDS[args.command](args)
     except UsageError as error:
-        _warn(f"error: {error}")
+        warn(f"error: {error}")
         return 2
     except KeyboardInterrupt:
         return 130
@@ -486,7 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the last line of defence: one line, never a traceback
         if os.environ.get("ROTMON_DEBUG"):
             raise
-        _warn(f"unexpected error: {type(error).__name__}: {error} (ROTMON_DEBUG=1 shows details)")
+        warn(f"unexpected error: {type(error).__name__}: {error} (ROTMON_DEBUG=1 shows details)")
         return 1
     _exit_now_if_threads_linger(code)
     return code

@@ -62,3 +62,8 @@ def rules_path() -> Path:
 def export_dir() -> Path:
     """Where `e` writes CSV and SVG exports: $ROTMON_EXPORT_DIR, else <Documents>/rotmon."""
     return _env_path("ROTMON_EXPORT_DIR") or Path(platformdirs.user_documents_dir()) / APP_NAME
+
+
+def user_themes_dir() -> Path:
+    """The user's own themes: ``themes/`` in the config dir (``$ROTMON_CONFIG_DIR`` moves it)."""
+    return config_dir() / "themes"

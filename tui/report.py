@@ -135,9 +135,10 @@ def catalyst_list(
     """The last FOMC decision (with its move) and every catalyst in the next `horizon_days`:
     FOMC meetings, the user's macro events, and the cached earnings dates of watched stocks;
     and the watched stocks whose next earnings date is unknown ("?")."""
-    from tui.data.earnings import cached_earnings, earnings_catalysts
+    from tui.data.earnings import cached_earnings
     from tui.regime.catalysts import (
         catalyst_to_dict,
+        earnings_catalysts,
         fomc_catalysts,
         is_upcoming,
         sort_catalysts,

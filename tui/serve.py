@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tui.cli import PROG, Parser, UsageError, _add_common, _warn
+from tui.commandline import PROG, Parser, UsageError, add_common, warn
 
 TITLE = "Rotation Monitor"
 DEFAULT_HOST = "127.0.0.1"
@@ -156,7 +156,7 @@ def serve_main(args: argparse.Namespace) -> int:
     infos = _resolve(host, args.port)
     loopback = all(_is_loopback_address(info[4][0]) for info in infos)
     if not loopback:
-        _warn(
+        warn(
             f"warning: listening on {host}, reachable from other machines: the dashboard has "
             "no authentication, anyone who can reach this port can use it"
         )
@@ -239,13 +239,13 @@ def _make_server(command: str, host: str, port: int, *, loopback: bool) -> Any:
 def main_for_tests(argv: Sequence[str] | None = None) -> int:
     """`rotmon serve` parsed and run as cli.py does, for tests that start it in a subprocess."""
     parser = Parser(prog=f"{PROG} serve")
-    _add_common(parser, suppress=False)
+    add_common(parser, suppress=False)
     add_arguments(parser)
     parser.set_defaults(offline=False, read_only=False, theme=None)
     try:
         return serve_main(parser.parse_args(argv))
     except UsageError as error:
-        _warn(f"error: {error}")
+        warn(f"error: {error}")
         return 2
     except KeyboardInterrupt:
         return 130

@@ -85,3 +85,19 @@ class Alerts(Message):
     """Rule flips and imminent catalysts to tell the user about (each once)."""
 
     messages: list[str]
+
+
+@dataclass
+class LayoutWidth(Message):
+    """A screen was resized (or shown again): the app picks the layout for this width."""
+
+    width: int
+
+
+@dataclass
+class EditGroup(Message):
+    """The user asked to add (`change` "add") or remove a symbol of a group in the config."""
+
+    change: str
+    group: str
+    symbol: str

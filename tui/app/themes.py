@@ -37,7 +37,7 @@ from textual.design import ColorSystem
 from textual.theme import Theme
 
 from tui.config import ConfigProblem, _describe, _dotted, _key_lines
-from tui.locations import config_dir
+from tui.locations import user_themes_dir
 from tui.textfile import parse_toml, read_text
 
 __all__ = [
@@ -101,11 +101,6 @@ def builtin_themes_dir() -> Path:
     (or an editable install) they are the top-level ``themes/`` dir.
     """
     return _WHEEL_THEMES if _WHEEL_THEMES.is_dir() else _SOURCE_THEMES
-
-
-def user_themes_dir() -> Path:
-    """The user's own themes: ``themes/`` in the config dir (``$ROTMON_CONFIG_DIR`` moves it)."""
-    return config_dir() / "themes"
 
 
 def theme_dirs() -> list[Path]:

@@ -20,8 +20,9 @@ What this module does with that:
 
 - The next earnings date is the earliest ``Earnings Date`` on or after today (New York date);
   none → None, shown as "?" (unknown). Of an estimated window that is its first day.
-- Yahoo gives no time of day through ``calendar``, so :func:`earnings_catalysts` makes
-  *date-only* catalysts at 00:00 New York time with "time not announced".
+- Yahoo gives no time of day through ``calendar``, so
+  :func:`tui.regime.catalysts.earnings_catalysts` makes *date-only* catalysts at 00:00 New
+  York time with "time not announced".
 - Caveat: yfinance turns Yahoo's timestamp into a date with ``datetime.fromtimestamp(ts)``, i.e.
   in the machine's local zone. Yahoo stamps the announcement time (an after-the-close report is
   ~20:00-21:00 UTC), so on a machine far east of New York (e.g. Asia/Tokyo) such a date reads one
@@ -49,7 +50,7 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -64,7 +65,6 @@ from tui.data.yahoo import (
     network_kind,
     short_reason,
 )
-from tui.regime.catalysts import Catalyst
 
 if TYPE_CHECKING:
     from tui.data.cache import Cache
@@ -76,7 +76,6 @@ __all__ = [
     "EarningsResult",
     "EarningsUpdate",
     "cached_earnings",
-    "earnings_catalysts",
     "is_stock",
     "next_earnings_date",
     "refresh_earnings",
@@ -420,31 +419,3 @@ def refresh_earnings(
             update.detail = f"{update.detail}; earnings cache not saved ({_one_line(str(exc), 80)})"
     update.dates = {s: _upcoming_day(entries.get(s), today) for s in stocks}
     return update
-
-
-# --- catalysts ----------------------------------------------------------------------------------
-
-
-def earnings_catalysts(
-    dates: Mapping[str, date | None], now: datetime | None = None
-) -> list[Catalyst]:
-    """One date-only ``earnings`` catalyst per known date, at 00:00 New York time, by date.
-
-    Unknown dates (None) give no catalyst: show them as "?" from ``dates`` itself. With ``now``
-    (aware), dates before its New York day are left out; a report due today is kept all day.
-    """
-    today = now.astimezone(NEW_YORK).date() if now is not None else None
-    found = [
-        Catalyst(
-            "earnings",
-            f"{symbol} earnings",
-            datetime.combine(day, time(0), tzinfo=NEW_YORK),
-            "medium",
-            EARNINGS_DETAIL,
-            symbol,
-            time_known=False,
-        )
-        for symbol, day in dates.items()
-        if day is not None and (today is None or day >= today)
-    ]
-    return sorted(found, key=lambda c: (c.at, c.name))

@@ -22,15 +22,13 @@ Only the standard library and ``tui.config`` are imported at module level (no pa
 
 from __future__ import annotations
 
-import argparse
 import csv
 import re
-import sys
 from pathlib import Path
 
 from tui.config import normalize_symbol
 
-__all__ = ["MAX_WATCHLIST_BYTES", "read_watchlist", "run_import_watchlist"]
+__all__ = ["MAX_WATCHLIST_BYTES", "read_watchlist"]
 
 MAX_WATCHLIST_BYTES = 1_000_000
 MAX_REPORTED_LINES = 100
@@ -207,46 +205,3 @@ def _errors(bad: dict[int, list[str]]) -> Errors:
         rest = len(errors) - MAX_REPORTED_LINES
         errors = [*errors[:MAX_REPORTED_LINES], (0, f"... and {rest} more bad lines")]
     return errors
-
-
-# --- the command ----------------------------------------------------------------------------
-
-
-def run_import_watchlist(args: argparse.Namespace) -> int:
-    """``rotmon import-watchlist FILE [--group NAME]``: add the file's symbols to a config group.
-
-    Exit 0 if every line was good, 1 if some were bad (the good symbols are still added); a
-    missing file or a config that cannot be edited raises ``tui.cli.UsageError`` (exit 2).
-    """
-    from tui.cli import UsageError
-    from tui.config import load_config
-    from tui.config_edit import add_symbols
-    from tui.locations import config_path
-
-    path: Path = args.file
-    if not path.exists():
-        raise UsageError(f"no such file: {path}")
-    if not path.is_file():
-        raise UsageError(f"not a file: {path}")
-    target = Path(args.config) if getattr(args, "config", None) is not None else config_path()
-    symbols, errors = read_watchlist(path)
-    current, _ = load_config(target)
-    try:
-        config, added = add_symbols(target, args.group, symbols, current=current)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-
-    for line, message in errors:
-        print(f"{path}:{line}: {message}" if line else f"{path}: {message}", file=sys.stderr)
-    owners = {s: g.name for g in config.groups for s in g.symbols}
-    group = args.group.strip()
-    skipped = [s for s in symbols if s not in set(added)]
-    present = [s for s in skipped if owners.get(s) == group]
-    elsewhere = [f"{s} ({owners[s]})" for s in skipped if owners.get(s) not in (None, group)]
-    if present:
-        print(f"rotmon: already in {group}: {' '.join(present)}", file=sys.stderr)
-    if elsewhere:
-        print(f"rotmon: not added, in another group: {', '.join(elsewhere)}", file=sys.stderr)
-    noun = "symbol" if len(added) == 1 else "symbols"
-    print(f"added {len(added)} {noun} to group {group} in {target}")
-    return 1 if errors else 0

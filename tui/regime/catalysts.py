@@ -19,7 +19,7 @@ Only the standard library is imported here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -250,3 +250,33 @@ def countdown_text(c: Catalyst, now: datetime) -> str:
     else:
         span = f"{mins}m"
     return f"in {span}" if ahead else f"{span} ago"
+
+
+# --- earnings ----------------------------------------------------------------------------------
+
+
+def earnings_catalysts(
+    dates: Mapping[str, date | None], now: datetime | None = None
+) -> list[Catalyst]:
+    """One date-only ``earnings`` catalyst per known date, at 00:00 New York time, by date.
+
+    Unknown dates (None) give no catalyst: show them as "?" from ``dates`` itself. With ``now``
+    (aware), dates before its New York day are left out; a report due today is kept all day.
+    """
+    from tui.data import earnings
+
+    today = now.astimezone(NEW_YORK).date() if now is not None else None
+    found = [
+        Catalyst(
+            "earnings",
+            f"{symbol} earnings",
+            datetime.combine(day, time(0), tzinfo=NEW_YORK),
+            "medium",
+            earnings.EARNINGS_DETAIL,
+            symbol,
+            time_known=False,
+        )
+        for symbol, day in dates.items()
+        if day is not None and (today is None or day >= today)
+    ]
+    return sorted(found, key=lambda c: (c.at, c.name))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
@@ -13,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.app.charts import ChartSettings, line_chart, thesis_chart
-from tui.app.messages import SymbolHighlighted
+from tui.app.messages import EditGroup, LayoutWidth, OpenSymbol, SymbolHighlighted
 from tui.app.widgets.rs_chart import RSChart
 from tui.app.widgets.sector_table import SectorTable
 from tui.app.widgets.status_bar import Status, StatusBar, banner_text
@@ -35,15 +36,22 @@ class DashboardScreen(Screen[None]):
         Binding("v", "cycle_pane", "Pane", tooltip="Compact layout: show the next pane"),
     ]
 
-    def __init__(self, groups: Sequence[tuple[str, Sequence[str]]], benchmark: str) -> None:
+    def __init__(
+        self,
+        groups: Sequence[tuple[str, Sequence[str]]],
+        benchmark: str,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         super().__init__()
         self.groups = [(name, list(symbols)) for name, symbols in groups]
         self.benchmark = benchmark
+        self.clock = clock
         self.report: Report | None = None
         self.pane = 0
         self.compact = False
         self.palette = Palette()
-        self.initial_report: Report | None = None  # painted in the first frame if set
+        self.settings = ChartSettings()
         self.regime: RegimePane | None = None  # mounted after the first frame
         self.catalysts: CatalystsTable | None = None  # likewise
 
@@ -65,11 +73,11 @@ class DashboardScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         # App-level Resize events are consumed by Textual itself; screens do get theirs.
-        self.app.apply_layout(event.size.width)  # type: ignore[attr-defined]
+        self.post_message(LayoutWidth(event.size.width))
 
     def on_screen_resume(self) -> None:
         # The terminal may have been resized while a drill-down was on top.
-        self.app.apply_layout(self.app.size.width)  # type: ignore[attr-defined]
+        self.post_message(LayoutWidth(self.app.size.width))
 
     def on_mount(self) -> None:
         table = self.query_one(SectorTable)
@@ -77,12 +85,21 @@ class DashboardScreen(Screen[None]):
         table.set_compact(self.compact)
         table.set_palette(self.palette)
         table.focus()
-        status = getattr(self.app, "status", None)
-        if isinstance(status, Status):
-            self.show_status(status)
-        if self.initial_report is not None:
-            self.show_report(self.initial_report)
+        # The app's state, shown now (the first frame) and whenever it changes.
+        self.watch(self.app, "chart_settings", self._use_settings)
+        self.watch(self.app, "status", self.show_status)
+        self.watch(self.app, "report", self._report_changed)
         self.call_after_refresh(self._mount_side_panes)
+
+    def _report_changed(self, report: Report | None) -> None:
+        if report is not None:
+            self.show_report(report)
+
+    def _use_settings(self, settings: ChartSettings) -> None:
+        changed = settings != self.settings
+        self.settings = settings
+        if changed and self.report is not None:
+            self.redraw_charts()
 
     def _expected_table_width(self) -> int | None:
         """The sector table's width before the first layout, so that the first frame already
@@ -141,9 +158,8 @@ class DashboardScreen(Screen[None]):
     def show_catalysts(self) -> None:
         """Countdowns as of now (called with each report, and hourly)."""
         if self.report is not None and self.catalysts is not None:
-            now = self.app.clock()  # type: ignore[attr-defined]
             report = self.report
-            self.catalysts.show(report.catalysts, now, report.earnings_unknown)
+            self.catalysts.show(report.catalysts, self.clock(), report.earnings_unknown)
 
     def show_status(self, status: Status) -> None:
         """Show the data source and refresh state in the banner and the status line."""
@@ -174,10 +190,6 @@ class DashboardScreen(Screen[None]):
     def on_symbol_highlighted(self, message: SymbolHighlighted) -> None:
         self._draw_selected(message.symbol)
 
-    @property
-    def settings(self) -> ChartSettings:
-        return getattr(self.app, "chart_settings", ChartSettings())
-
     def redraw_charts(self) -> None:
         """Draw both chart panes again (after a change of chart settings)."""
         self._draw_selected(self.query_one(SectorTable).selected_symbol)
@@ -200,7 +212,28 @@ class DashboardScreen(Screen[None]):
     def action_open(self) -> None:
         symbol = self.query_one(SectorTable).selected_symbol
         if symbol:
-            self.app.action_open_symbol(symbol)  # type: ignore[attr-defined]
+            self.post_message(OpenSymbol(symbol))
+
+    def action_add_symbol(self) -> None:
+        """Ask for a symbol to add to the highlighted row's group (the app saves it)."""
+        from tui.app.screens.prompts import SymbolPrompt
+
+        group = self.query_one(SectorTable).selected_group
+        if group is None:
+            return
+
+        def add(symbol: str | None) -> None:
+            if symbol:
+                self.post_message(EditGroup("add", group, symbol))
+
+        self.app.push_screen(SymbolPrompt(f"Add a symbol to {group}"), callback=add)
+
+    def action_remove_symbol(self) -> None:
+        """Take the highlighted symbol out of its group (the app saves it)."""
+        table = self.query_one(SectorTable)
+        symbol, group = table.selected_symbol, table.selected_group
+        if symbol and group:
+            self.post_message(EditGroup("remove", group, symbol))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`v` only means something in the compact layout: hide it from the footer otherwise."""

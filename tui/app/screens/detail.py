@@ -34,6 +34,11 @@ class DetailScreen(Screen[None]):
         self.benchmark = benchmark
         self.palette = palette
         self.detail: Detail | None = None
+        self.settings = ChartSettings()
+
+    def shows(self, detail: Detail) -> bool:
+        """True if `detail` is this screen's pair."""
+        return (self.symbol, self.benchmark) == (detail.symbol, detail.benchmark)
 
     def compose(self) -> ComposeResult:
         yield Static(f"{self.symbol} · {name_of(self.symbol)}", id="detail-title", markup=False)
@@ -55,6 +60,14 @@ class DetailScreen(Screen[None]):
             ChartData(title=f"{self.symbol}/{self.benchmark}", note="loading…")
         )
         self.query_one("#holdings", DataTable).focus()
+        self.watch(self.app, "chart_settings", self._use_settings)
+        self.watch(self.app, "status", self.show_status)
+
+    def _use_settings(self, settings: ChartSettings) -> None:
+        changed = settings != self.settings
+        self.settings = settings
+        if changed:
+            self.redraw_charts()
 
     def show_status(self, status: Status) -> None:
         self.query_one(StatusBar).show(status)
@@ -77,10 +90,6 @@ class DetailScreen(Screen[None]):
         self._fill_holdings()
         self.query_one("#holdings", DataTable).display = bool(detail.holdings)
         self.query_one("#holdings-note", Static).update(detail.holdings_note)
-
-    @property
-    def settings(self) -> ChartSettings:
-        return getattr(self.app, "chart_settings", ChartSettings())
 
     def redraw_charts(self) -> None:
         if self.detail is not None:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tui.analytics.rrg import RRGPoint
+    from tui.report import Report
 
 DEFAULT_GROUP = "Sectors"
 MODES = ("weekly", "daily")
@@ -237,6 +238,11 @@ class RRGScreen(Screen[None]):
         self._set_narrow(self.app.size.width)
         self._show()
         self.request()
+        self.watch(self.app, "report", self._report_changed, init=False)
+
+    def _report_changed(self, report: Report | None) -> None:
+        if report is not None and report.closes is not None:
+            self.set_closes(report.closes)
 
     def on_resize(self, event: events.Resize) -> None:
         self._set_narrow(event.size.width)

@@ -31,6 +31,7 @@ class RuleScreen(Screen[None]):
         self.rule_name = name
         self.palette = palette
         self.detail: RuleDetail | None = None
+        self.settings = ChartSettings("max")
 
     def compose(self) -> ComposeResult:
         yield Static(self.rule_name, id="rule-title", markup=False)
@@ -50,6 +51,14 @@ class RuleScreen(Screen[None]):
         self.query_one("#rule-chart", RSChart).show(
             ChartData(title=self.rule_name, note="loading…")
         )
+        self.watch(self.app, "chart_settings", self._use_settings)
+        self.watch(self.app, "status", self.show_status)
+
+    def _use_settings(self, settings: ChartSettings) -> None:
+        changed = settings != self.settings
+        self.settings = settings
+        if changed:
+            self.redraw_charts()
 
     def show_status(self, status: Status) -> None:
         self.query_one(StatusBar).show(status)
@@ -76,10 +85,6 @@ class RuleScreen(Screen[None]):
         for day, became in detail.flips:
             style = {"pass": self.palette.up, "fail": self.palette.down}.get(became, "dim")
             table.add_row(day, Text(f"{MARKS.get(became, '?')} {became}", style=style))
-
-    @property
-    def settings(self) -> ChartSettings:
-        return getattr(self.app, "chart_settings", ChartSettings("max"))
 
     def redraw_charts(self) -> None:
         if self.detail is not None:

@@ -162,12 +162,14 @@ class SectorTable(DataTable[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "a",
-            "app.add_symbol",
+            "screen.add_symbol",
             "Add",
             show=False,
             tooltip="Add a symbol to this row's group (saved)",
         ),
-        Binding("d", "app.remove_symbol", "Del", show=False, tooltip="Remove this symbol (saved)"),
+        Binding(
+            "d", "screen.remove_symbol", "Del", show=False, tooltip="Remove this symbol (saved)"
+        ),
         Binding("s", "sort_next", "Sort", tooltip="Sort by the next column"),
         Binding("S", "sort_reverse", "Reverse", show=False, tooltip="Reverse the sort order"),
     ]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from tui.data.refresh import RefreshOutcome
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,20 @@ class Status:
 
     def with_(self, **changes: object) -> Status:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def status_after(status: Status, outcome: RefreshOutcome) -> Status:
+    """What the status line says after a refresh: never a refresh time for a failed one."""
+    if outcome.problem is None:
+        return status.with_(
+            state="live",
+            source="yahoo",
+            last_refresh=outcome.finished_at,
+            refreshing=False,
+            message="" if not outcome.failed else outcome.message,
+        )
+    state = {"offline": "offline", "rate-limited": "rate-limited"}.get(outcome.problem, "stale")
+    return status.with_(state=state, refreshing=False, message=outcome.message)
 
 
 def local_time(iso: str | None) -> str:

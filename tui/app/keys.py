@@ -1,0 +1,43 @@
+"""The app's own keys (the screens and widgets list theirs beside their code)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+from tui.app.charts import PERIODS
+
+APP_BINDINGS: list[BindingType] = [
+    Binding("q", "quit", "Quit", tooltip="Quit at once"),
+    Binding("question_mark", "help", "Keys", tooltip="List every key"),
+    Binding("r", "refresh", "Refresh", tooltip="Refresh prices now"),
+    Binding("g", "rrg", "RRG", tooltip="Relative rotation graph of the sectors"),
+    Binding("c", "compare", "Compare", show=False, tooltip="Chart any symbol against any other"),
+    Binding("e", "export", "Export", show=False, tooltip="Table as CSV and screen as SVG"),
+    Binding(
+        "ctrl+r",
+        "reload",
+        "Reload",
+        show=False,
+        tooltip="Reload config, rules, events and themes (automatic on save)",
+    ),
+    *[
+        Binding(str(i), f"chart_period('{p}')", p, show=False, tooltip=f"Charts: {p}")
+        for i, p in enumerate(PERIODS, start=1)
+    ],
+    Binding("l", "chart_log", "Log", show=False, tooltip="Charts: log / linear scale"),
+    Binding("m", "chart_averages", "MA", show=False, tooltip="Charts: 50-day averages on/off"),
+    Binding(
+        "o",
+        "chart_overlay",
+        "Overlay",
+        show=False,
+        tooltip="Charts: overlay the highlighted RS line (again: remove it)",
+    ),
+    Binding(
+        "O",
+        "chart_overlay_clear",
+        "Clear overlay",
+        show=False,
+        tooltip="Charts: clear the overlay",
+    ),
+]

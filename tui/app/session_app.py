@@ -1,0 +1,364 @@
+"""The session side of the app: the Monitor, the thread workers that call it, their messages.
+
+Each worker is one call into :class:`tui.session.Monitor` (Textual-free, shared with the CLI)
+and a message back; the handlers here turn those messages into the app's reactive state
+(`status`, `report`) that the screens watch. :class:`tui.app.app.RotmonApp` adds the screens,
+keys and commands on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual import work
+from textual.app import App
+from textual.reactive import var
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tui.app.messages import (
+    Alerts,
+    CacheOpened,
+    DetailReady,
+    RefreshDone,
+    RefreshStarted,
+    ReportReady,
+    RuleReady,
+)
+from tui.app.widgets.status_bar import Status, status_after
+from tui.config import Config
+from tui.session import FileWatch, Monitor, run_with_deadline
+
+if TYPE_CHECKING:
+    from tui.data.cache import Cache
+    from tui.report import Report
+
+T = TypeVar("T")
+REFRESH_DEADLINE = 180.0  # seconds: a refresh still hanging then is abandoned
+WATCH_SECONDS = 2.0  # how often the config, rules, events and theme files are checked
+REOPEN_SECONDS = 30.0  # how often a viewer left with an in-memory copy tries the file again
+
+
+class SessionApp(App[int]):
+    """An App that runs one rotmon session in its workers (see the module docstring)."""
+
+    status: var[Status] = var(Status(), always_update=True)
+    """What the status line and banner say (every screen with a status line watches it)."""
+    report: var[Report | None] = var(None, always_update=True)
+    """The figures on screen (the dashboard and the RRG watch them)."""
+
+    def __init__(self, monitor: Monitor, config_path: Path | None = None) -> None:
+        super().__init__()
+        self.monitor = monitor
+        self.config_path = config_path
+        self.files = FileWatch(config_path)
+        self.refresh_deadline = REFRESH_DEADLINE
+        offline, read_only = monitor.offline, monitor.read_only
+        why = "refreshes come from another process" if read_only else ""
+        why = why or ("refresh disabled (--offline)" if offline else "")
+        self.set_reactive(SessionApp.status, Status(message=why))
+        self._cache_notice: str | None = None  # the last one shown
+        self._gc_frozen = False
+        self._reopen_tried = 0.0
+        self._notified: set[str] = set()
+        self._last_failed: frozenset[str] = frozenset()
+        self._refresh_timer: Timer | None = None
+
+    # -- the session's state, as the app's ----------------------------------------------
+
+    @property
+    def config(self) -> Config:
+        return self.monitor.config
+
+    @property
+    def cache(self) -> Cache | None:
+        return self.monitor.cache
+
+    @property
+    def offline(self) -> bool:
+        return self.monitor.offline
+
+    @property
+    def read_only(self) -> bool:
+        return self.monitor.read_only
+
+    @property
+    def provider(self) -> Any:
+        return self.monitor.provider
+
+    @provider.setter
+    def provider(self, provider: Any) -> None:
+        self.monitor.provider = provider
+
+    @property
+    def failures(self) -> int:
+        return self.monitor.failures
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.monitor.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], datetime]) -> None:
+        self.monitor.clock = clock
+
+    def now(self) -> datetime:
+        return self.monitor.clock()
+
+    # -- following the files and the cache --------------------------------------------
+
+    def _watch_files(self) -> None:
+        """Note the watched files' stamps, then check them every WATCH_SECONDS."""
+        self.files.note()
+        self._reopen_tried = self._monotonic()
+        self.set_interval(WATCH_SECONDS, self._check_files)  # a few stat() calls, no output
+
+    @staticmethod
+    def _monotonic() -> float:
+        import time
+
+        return time.monotonic()
+
+    # -- workers: a call into the session, a message back --------------------------------
+
+    def _call(self, fn: Callable[[], T]) -> T | None:
+        """`fn` (a network call) given up when the worker is cancelled or the deadline passes."""
+        worker = get_current_worker()
+        return run_with_deadline(fn, self.refresh_deadline, lambda: worker.is_cancelled)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_data(self) -> None:
+        """Open the cache, paint the saved summary, seed the snapshot, compute fresh figures."""
+        monitor = self.monitor
+        self._load_inputs()
+        cache = monitor.open()
+        self._cache_notice = cache.notice
+        self.post_message(
+            CacheOpened(cache.notice, monitor.source(), cache.get_meta("last_success_at"))
+        )
+        if self.report is None:  # not painted from the summary at mount (e.g. it was locked)
+            saved = monitor.saved_report()
+            if saved is not None:
+                self.post_message(ReportReady(saved, from_summary=True))
+        self._compute(seed=cache.writable)
+        if get_current_worker().is_cancelled:
+            return
+        self.post_message(CacheOpened(None, monitor.source(), None))
+        if not self.offline:
+            self.call_from_thread(self.action_refresh)
+
+    def _load_inputs(self) -> None:
+        problems = self.monitor.load_inputs()
+        self.call_from_thread(self._problems_notice, problems, "Rules/events problems")
+
+    def _compute(self, *, seed: bool = False) -> None:
+        """Figures computed (and saved for the next start), alerts checked: all in the monitor."""
+        report = self.monitor.compute(seed=seed)
+        self.post_message(ReportReady(report))
+        alerts = self.monitor.alerts(report)
+        if alerts:
+            self.post_message(Alerts(alerts))
+        self._post_cache_notice()
+
+    def _post_cache_notice(self) -> None:
+        """Show the cache's notice if it changed since the last one shown (the disk filled up
+        and the cache went on in memory)."""
+        cache = self.cache
+        if cache is not None and cache.notice is not None and cache.notice != self._cache_notice:
+            self._cache_notice = cache.notice
+            self.post_message(CacheOpened(cache.notice, None, None))
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def refresh_data(self) -> None:
+        """Ask the provider for the days the cache lacks, then recompute."""
+        self.post_message(RefreshStarted())
+        outcome = self._call(self.monitor.refresh)
+        if outcome is None:
+            return
+        self._post_cache_notice()
+        self.post_message(RefreshDone(outcome))
+        earnings_changed = False
+        if outcome.problem is None:
+            update = self._call(self.monitor.refresh_earnings)
+            earnings_changed = bool(update and update.requested)
+        if outcome.rows_written or outcome.readjusted or earnings_changed:
+            self._compute()
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load_detail(self, symbol: str, benchmark: str) -> None:
+        """Show the drill-down from the cache, then bring its holdings' prices (and, for a
+        comparison, the pair itself) up to date."""
+        monitor = self.monitor
+        detail = monitor.detail(symbol, benchmark)
+        self.post_message(DetailReady(detail))
+        members = monitor.stale_members(detail)
+        if self.offline or not members:
+            return
+        outcome = self._call(lambda: monitor.refresh(members, record=False))
+        if outcome is not None and (outcome.rows_written or outcome.readjusted):
+            self.post_message(DetailReady(monitor.detail(symbol, benchmark, seed=False)))
+
+    @work(thread=True, exclusive=True, group="rule", exit_on_error=False)
+    def load_rule(self, rule_id: str) -> None:
+        """The evidence of one rule (its series over two years and its flips)."""
+        detail = self.monitor.rule_detail(rule_id, self.report)
+        if detail is not None:
+            self.post_message(RuleReady(detail))
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def recompute(self) -> None:
+        """Rules and events read again, figures computed again (new symbols seeded)."""
+        self._load_inputs()
+        if self.cache is not None:
+            self._compute(seed=self.cache.writable)
+
+    @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
+    def follow_cache(self) -> None:
+        """Another process (`rotmon refresh --every`, another app) committed to the cache:
+        compute the figures again from what it wrote."""
+        if self.cache is not None:
+            self._recompute_from(self.cache)
+
+    @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
+    def reopen_read_only(self) -> None:
+        """Follow the cache file itself if it can now be read as it is (see _check_files)."""
+        fresh = self.monitor.reopen_read_only()
+        if fresh is not None:
+            self._cache_notice = None
+            notice = f"Now reading {self.monitor.cache_path} itself, and following its refreshes."
+            self._recompute_from(fresh, notice)
+
+    def _recompute_from(self, cache: Cache, notice: str | None = None) -> None:
+        """Figures computed again from what another process wrote, and its last refresh."""
+        self._compute()
+        self.post_message(
+            CacheOpened(notice, self.monitor.source(), cache.get_meta("last_success_at"))
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker failure ends here: one notice per kind, never a crash."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        group = event.worker.group
+        text = f"{type(error).__name__}: {error}"
+        if group == "refresh":
+            self.monitor.failures += 1
+            self.status = self.status.with_(state="stale", refreshing=False, message=text)
+            self._schedule_refresh()
+        self._notify_once(f"worker-{group}", f"{group} failed: {text}", severity="error")
+
+    # -- messages ------------------------------------------------------------------------
+
+    def on_cache_opened(self, message: CacheOpened) -> None:
+        if message.notice:
+            self.notify(message.notice, title="Cache", severity="warning", timeout=15, markup=False)
+        changes: dict[str, Any] = {}
+        if message.source:
+            changes["source"] = message.source
+        if message.last_success_at:
+            changes["last_refresh"] = message.last_success_at
+        if self.offline:
+            changes["state"] = "read-only" if self.read_only else "offline"
+        self.status = self.status.with_(**changes)
+
+    def on_report_ready(self, message: ReportReady) -> None:
+        if message.from_summary and self.report is not None:
+            return  # fresher figures are already on screen
+        if not message.from_summary and not self._gc_frozen:
+            # pandas and what the first computation loaded live all session: out of the
+            # collector's reach, a full collection during a refresh no longer walks them
+            # (it held the GIL for 45-100 ms with 500 symbols).
+            import gc
+
+            gc.freeze()
+            self._gc_frozen = True
+        self.report = message.report
+        self.status = self.status.with_(as_of=message.report.as_of)
+
+    def on_refresh_started(self, _message: RefreshStarted) -> None:
+        self.status = self.status.with_(refreshing=True)
+
+    def on_refresh_done(self, message: RefreshDone) -> None:
+        outcome = message.outcome
+        if outcome.problem is None:
+            self.monitor.failures = 0
+            self._notified.clear()
+            failed = frozenset(outcome.failed)
+            if failed and failed != self._last_failed:  # a delisted name: once, not every 5 min
+                self._notify_once("symbols", outcome.message, severity="warning")
+            self._last_failed = failed
+        else:
+            self.monitor.failures += 1
+            self._notify_once(outcome.problem, outcome.message, severity="warning")
+        self.status = status_after(self.status, outcome)
+        self._schedule_refresh()
+
+    def on_alerts(self, message: Alerts) -> None:
+        """Each alert once, as a notice; one bell for the lot."""
+        for text in message.messages[:5]:
+            self.notify(text, title="Alert", severity="warning", timeout=20, markup=False)
+        if len(message.messages) > 5:
+            self.notify(f"…and {len(message.messages) - 5} more alerts", timeout=20)
+        if self.config.alert_bell:
+            self.bell()
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _problems_notice(self, lines: Sequence[str], title: str, tail: str = "") -> None:
+        if lines:
+            text = "\n".join(lines) + (f"\n{tail}" if tail else "")
+            self.notify(text, title=title, severity="warning", timeout=15, markup=False)
+
+    def _notify_once(self, kind: str, text: str, severity: str = "warning") -> None:
+        """One notice per failure kind until a refresh succeeds: never a stack of toasts."""
+        if kind in self._notified:
+            return
+        self._notified.add(kind)
+        self.notify(text, severity=severity, timeout=10, markup=False)  # type: ignore[arg-type]
+
+    def _schedule_refresh(self) -> None:
+        if self.offline:
+            return
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        self._refresh_timer = self.set_timer(self.monitor.next_refresh_in(), self.action_refresh)
+
+    def _check_files(self) -> None:
+        if self.files.changed():
+            self.action_reload()
+        # One PRAGMA, no I/O: has another process (a refresher feeding this cache) written?
+        cache = self.cache
+        if cache is not None and cache.changed_elsewhere():
+            self.follow_cache()
+        elif cache is not None and self.read_only and cache.in_memory:
+            # A viewer left with a copy (e.g. no refresher had the cache open, so SQLite had
+            # no -shm file to read it by): try the file itself again now and then.
+            now = self._monotonic()
+            if now - self._reopen_tried >= REOPEN_SECONDS:
+                self._reopen_tried = now
+                self.reopen_read_only()
+
+    def action_reload(self) -> None:
+        """Read the watched files again (the app adds the config and themes)."""
+        self.recompute()
+
+    def action_refresh(self) -> None:
+        """Refresh now (also what the timer calls)."""
+        if self.offline:
+            why = "--read-only: another process refreshes this cache" if self.read_only else ""
+            self.notify(f"Refresh is off: rotmon was started with {why or '--offline'}", timeout=4)
+            return
+        if self.cache is None:
+            return  # the load worker refreshes as soon as the cache is open
+        if any(w.group == "refresh" and w.is_running for w in self.workers):
+            self.notify("A refresh is already running", timeout=3)
+            return
+        self.refresh_data()
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _remember_theme(self, theme: str) -> None:
+        self.monitor.remember_theme(theme)

@@ -1,0 +1,477 @@
+"""One rotmon session, without Textual: the cache, the rules and events, the figures.
+
+:class:`Monitor` is what both the dashboard's workers and every CLI command call, so nothing is
+written twice: open (and seed, and follow) the cache, refresh prices and earnings dates, compute
+the report, save the summary a viewer's first frame paints, remember which alerts were given,
+and notice when the watched files change. The app's workers are a call into it and a message;
+`rotmon refresh` and `rotmon report` are a few calls into it and a print.
+
+Every method that touches SQLite, pandas or the network blocks: call it from a thread (the app)
+or the main thread (the CLI). None of them prints or notifies; problems come back as values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from tui.config import Config
+
+if TYPE_CHECKING:
+    from tui.data.cache import Cache
+    from tui.data.refresh import RefreshOutcome
+    from tui.regime.catalysts import Catalyst
+    from tui.regime.rules import Rule
+    from tui.report import Detail, Report, RuleDetail
+
+__all__ = ["FileWatch", "Monitor", "run_with_deadline", "source_of"]
+
+T = TypeVar("T")
+SUMMARY = "dashboard"
+"""The name under which the dashboard's figures are saved in the cache."""
+
+
+def run_with_deadline(
+    fn: Callable[[], T],
+    deadline: float,
+    cancelled: Callable[[], bool] = lambda: False,
+    poll: float = 0.1,
+) -> T | None:
+    """Run `fn` in a daemon thread; None as soon as `cancelled()` says so.
+
+    A network call that hangs must not keep the app from quitting, nor stop every later
+    refresh: this returns at once when cancelled, raises TimeoutError after `deadline`
+    seconds, and the daemon thread dies with the process.
+    """
+    give_up = time.monotonic() + deadline
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as error:  # re-raised in the caller below
+            box["error"] = error
+
+    thread = threading.Thread(target=target, name="rotmon-call", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(poll)
+        if cancelled():
+            return None
+        if time.monotonic() > give_up:
+            raise TimeoutError(f"gave up after {deadline:g} s without an answer")
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+def _unparsable(path: Path) -> bool:
+    """True if the file exists but is not valid TOML (e.g. saved in the middle of an edit)."""
+    import tomllib
+
+    try:
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    return False
+
+
+def source_of(cache: Cache) -> str:
+    """Where the cached rows came from, for the status line: "yahoo+snapshot", …"""
+    infos = cache.symbol_info().values()
+    sources = sorted({i.source.split(":")[0] for i in infos if i.source and i.rows})
+    return "+".join(sources) if sources else "empty cache"
+
+
+@dataclass
+class FileWatch:
+    """The stamps (mtime, size) of the files a session follows: config, rules, events, themes.
+
+    `changed()` is a few stat() calls: cheap enough for a 2 s timer, and it never reads a file.
+    """
+
+    config_path: Path | None = None
+    stamps: tuple[Any, ...] = ()
+
+    def files(self) -> list[Path]:
+        from tui.locations import rules_path, user_themes_dir
+        from tui.regime.events import default_events_path
+
+        files = [rules_path(), default_events_path()]
+        if self.config_path is not None:
+            files.append(Path(self.config_path))
+        themes = user_themes_dir()
+        if themes.is_dir():
+            files.extend(sorted(themes.glob("*.toml")))
+        return files
+
+    def read(self) -> tuple[Any, ...]:
+        stamps = []
+        for path in self.files():
+            try:
+                info = path.stat()
+                stamps.append((str(path), info.st_mtime_ns, info.st_size))
+            except OSError:
+                stamps.append((str(path), None, None))
+        return tuple(stamps)
+
+    def note(self) -> None:
+        """Take the files as they are now as seen (after our own write, say)."""
+        self.stamps = self.read()
+
+    def changed(self) -> bool:
+        """True (once) if any watched file changed since the last look."""
+        stamps = self.read()
+        if stamps == self.stamps:
+            return False
+        self.stamps = stamps
+        return True
+
+
+@dataclass
+class Monitor:
+    """The state of one session and the work on it (see the module docstring)."""
+
+    config: Config
+    cache_path: Path
+    read_only: bool = False
+    """A viewer: never writes the cache (no seeding, no summary, alert memory per session)."""
+    offline: bool = False
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    provider: Any = None
+    """Prices; None: Yahoo, built on first use."""
+    earnings_provider: Any = None
+    """Earnings dates; None: from Yahoo when the prices come from Yahoo, else nobody."""
+    cache: Cache | None = None
+    rules: list[Rule] | None = None
+    events: list[Catalyst] = field(default_factory=list)
+    failures: int = 0
+    """Refreshes in a row that failed (backoff; carried over a restart in the cache)."""
+    alert_memory: dict[str, str] = field(default_factory=dict)
+    """A viewer's alert memory, for the session (a writer keeps it in the cache)."""
+
+    def __post_init__(self) -> None:
+        self.provider_injected = self.provider is not None
+        if self.read_only:
+            self.offline = True
+
+    # -- inputs -------------------------------------------------------------------------
+
+    @property
+    def symbols(self) -> list[str]:
+        return self.config.symbols()
+
+    def summary_key(self) -> str:
+        from tui.report import summary_key
+
+        return summary_key(self.config.symbols(), self.config.benchmark)
+
+    def load_inputs(self) -> list[str]:
+        """Read the rules (shipped + the user's rules.toml) and the user's events file; the
+        problems in either, as file:line: message lines (the rest still loads)."""
+        from tui.locations import rules_path
+        from tui.regime.events import load_default_events
+        from tui.regime.rules import load_rules
+
+        self.rules, rule_problems = load_rules(rules_path())
+        self.events, event_problems, _ = load_default_events()
+        return [str(p) for p in [*rule_problems, *event_problems]]
+
+    def rule_symbols(self) -> list[str]:
+        from tui.report import rule_symbols
+
+        return rule_symbols(self.rules)
+
+    # -- the cache ----------------------------------------------------------------------
+
+    def peek_summary(self) -> Report | None:
+        """The figures the last run saved, for the first frame: a few ms of SQLite and JSON,
+        no pandas. On a first start (no cache, no rules file of the user's), the bundled
+        snapshot's own summary, shipped precomputed."""
+        from tui.data.cache import peek_summary
+        from tui.locations import rules_path
+        from tui.report import Report, next_fomc
+
+        payload = peek_summary(self.cache_path, SUMMARY)
+        if payload is None and not rules_path().exists():
+            from tui import bundled_summary
+
+            payload = bundled_summary.load()
+        saved = Report.from_summary(payload, self.summary_key()) if payload else None
+        if saved is not None:
+            saved.next_fomc = next_fomc(self.clock())
+        return saved
+
+    def open(self) -> Cache:
+        """Open the cache (read-only for a viewer); note the version the figures come from."""
+        from tui.data.cache import Cache
+        from tui.data.refresh import consecutive_failures
+
+        cache = Cache(self.cache_path, read_only=self.read_only)
+        cache.changed_elsewhere()
+        self.failures = consecutive_failures(cache)  # backoff carries over a restart
+        self.cache = cache
+        return cache
+
+    def reopen_read_only(self) -> Cache | None:
+        """A viewer left with an in-memory copy: the file itself if it can now be read as it
+        is (None if it still cannot). The copy is dropped, not closed: a worker may still be
+        reading it."""
+        from tui.data.cache import Cache
+
+        fresh = Cache(self.cache_path, read_only=True)
+        if fresh.in_memory:
+            fresh.close()
+            return None
+        fresh.changed_elsewhere()
+        self.cache = fresh
+        return fresh
+
+    def saved_report(self) -> Report | None:
+        """The summary saved in the open cache (when the first frame could not peek at it)."""
+        from tui.report import Report, next_fomc
+
+        assert self.cache is not None
+        payload = self.cache.load_summary(SUMMARY)
+        saved = Report.from_summary(payload, self.summary_key()) if payload else None
+        if saved is not None:
+            saved.next_fomc = next_fomc(self.clock())
+        return saved
+
+    def source(self) -> str:
+        assert self.cache is not None
+        return source_of(self.cache)
+
+    def seed(self, symbols: Sequence[str] | None = None) -> int:
+        """Bundled history for the symbols (default: the config's and the rules') that the
+        cache lacks; nothing for a viewer or a cache that cannot be written."""
+        from tui.data.snapshot import seed_cache
+
+        cache = self.cache
+        assert cache is not None
+        if not cache.writable:
+            return 0
+        wanted = list(symbols) if symbols is not None else [*self.symbols, *self.rule_symbols()]
+        return seed_cache(cache, wanted)
+
+    # -- figures ------------------------------------------------------------------------
+
+    def build(
+        self,
+        symbols: Sequence[str] | None = None,
+        benchmark: str | None = None,
+        *,
+        as_of: str | None = None,
+    ) -> Report:
+        """The report (table, rules, catalysts, RRG) from the cache; nothing saved."""
+        from tui.report import build_report
+
+        assert self.cache is not None
+        return build_report(
+            self.cache,
+            list(symbols) if symbols is not None else self.config.table_symbols(),
+            benchmark or self.config.benchmark,
+            as_of=as_of,
+            now=None if as_of else self.clock(),
+            rules=self.rules,
+            events=self.events,
+        )
+
+    def save_summary(self, report: Report) -> bool:
+        """Save the dashboard's figures in the cache, for the next first frame and for viewers
+        (`rotmon --read-only`). A convenience: a full disk must not stop the figures."""
+        cache = self.cache
+        if cache is None or not cache.writable or report.as_of is None:
+            return False
+        try:
+            cache.save_summary(SUMMARY, report.to_summary(self.summary_key()))
+        except sqlite3.Error:
+            return False
+        return True
+
+    def compute(self, *, seed: bool = False) -> Report:
+        """The dashboard's figures: seed what is missing (optionally), build, save."""
+        if seed:
+            self.seed()
+        report = self.build()
+        self.save_summary(report)
+        return report
+
+    def alerts(self, report: Report) -> list[str]:
+        """Rule flips and catalysts under 24 h away, each alerted once (remembered in the
+        cache; for a viewer, in this session)."""
+        import json
+
+        from tui.regime.alerts import catalysts_due, rule_flips
+
+        cache = self.cache
+        if not self.config.alerts or cache is None:
+            return []
+        writable = cache.writable
+
+        def recall(key: str) -> str | None:
+            return cache.get_meta(key) if writable else self.alert_memory.get(key)
+
+        def remember(key: str, value: str) -> None:
+            if writable:
+                cache.set_meta(key, value)
+            else:
+                self.alert_memory[key] = value
+
+        with contextlib.suppress(sqlite3.Error):  # a convenience, like the summary
+            raw = recall("alerts.rules")
+            flips, seen = rule_flips(json.loads(raw) if raw else None, report.regime)
+            remember("alerts.rules", json.dumps(seen))
+            notified = json.loads(recall("alerts.catalysts") or "[]")
+            due, notified = catalysts_due(notified, report.catalysts)
+            remember("alerts.catalysts", json.dumps(notified))
+            return [*flips, *due]
+        return []
+
+    def detail(self, symbol: str, benchmark: str, *, seed: bool = True) -> Detail:
+        """A symbol's drill-down from the cache (the pair's bundled history seeded first)."""
+        from tui.data.snapshot import seed_cache
+        from tui.report import build_detail
+
+        assert self.cache is not None
+        if seed:
+            seed_cache(self.cache, [symbol, benchmark])
+        return build_detail(self.cache, symbol, benchmark)
+
+    def stale_members(self, detail: Detail) -> list[str]:
+        """What a drill-down would fetch: holdings not fresh, and a pair not cached."""
+        assert self.cache is not None
+        members = [h["symbol"] for h in detail.holdings if h["symbol"] not in detail.fresh]
+        known = self.cache.last_dates()
+        return members + [s for s in (detail.symbol, detail.benchmark) if s not in known]
+
+    def rule_detail(self, rule_id: str, report: Report | None) -> RuleDetail | None:
+        """A rule's evidence (its series over two years and its flips), or None."""
+        from tui.report import build_rule_detail
+
+        rule = next((r for r in self.rules or [] if r.id == rule_id), None)
+        if rule is None or report is None or report.closes is None:
+            return None
+        return build_rule_detail(report.closes, rule)
+
+    # -- the network --------------------------------------------------------------------
+
+    def prices(self) -> Any:
+        """The price provider: the one given, else Yahoo (built once)."""
+        if self.provider is None:
+            from tui.data.yahoo import YahooProvider
+
+            self.provider = YahooProvider(
+                timeout=10.0, tz_cache_dir=self.cache_path.parent / "yfinance"
+            )
+        return self.provider
+
+    def refresh(
+        self, symbols: Sequence[str] | None = None, *, record: bool = True
+    ) -> RefreshOutcome:
+        """Ask the provider for the days the cache lacks (default: the config's symbols)."""
+        from tui.data.refresh import run_refresh
+
+        assert self.cache is not None
+        wanted = list(symbols) if symbols is not None else self.symbols
+        return run_refresh(self.cache, self.prices(), wanted, now=self.clock(), record=record)
+
+    def refresh_earnings(self, symbols: Sequence[str] | None = None) -> Any:
+        """Next earnings dates of the watched stocks, asked at most daily; None if nobody is
+        to be asked (a test or an embedding gave a price provider only)."""
+        from tui.data.earnings import EarningsProvider, refresh_earnings
+        from tui.universe import ETFS
+
+        assert self.cache is not None
+        earnings = self.earnings_provider
+        if earnings is None:
+            if self.provider_injected:
+                return None
+            earnings = self.earnings_provider = EarningsProvider(prices=self.prices())
+        wanted = list(symbols) if symbols is not None else self.symbols
+        return refresh_earnings(self.cache, earnings, wanted, ETFS, self.clock())
+
+    def next_refresh_in(self, every: int | None = None) -> float:
+        """Seconds until the next scheduled refresh: the open/closed cadence of the config
+        (or `every` while markets are open, and at least that otherwise), backing off after
+        failures."""
+        from tui.data.refresh import next_interval
+
+        config = self.config
+        if every is None:
+            cadence = (config.refresh_open, config.refresh_closed)
+        else:
+            cadence = (every, max(every, config.refresh_closed))
+        return next_interval(*cadence, self.clock(), self.failures)
+
+    def note_failures(self) -> int:
+        """Re-read the failure count the last refresh recorded in the cache."""
+        from tui.data.refresh import consecutive_failures
+
+        if self.cache is not None:
+            self.failures = consecutive_failures(self.cache)
+        return self.failures
+
+    # -- the config file ----------------------------------------------------------------
+
+    def read_config(self, path: Path) -> tuple[Config | None, list[str]]:
+        """The config file read again: (the config to use, or None to keep the running one
+        because the file does not parse — saved in the middle of an edit, say; problems)."""
+        from tui.config import load_config
+
+        config, problems = load_config(path)
+        return (None if _unparsable(path) else config), [str(p) for p in problems]
+
+    def edit_group(self, path: Path, change: str, group: str, symbol: str) -> Config:
+        """Add (`change` "add") or remove a symbol of a group in the config file, comments
+        kept; the config read back, now in use. ValueError (file unchanged) if it cannot be."""
+        from tui.config_edit import add_symbol, remove_symbol
+
+        edit = add_symbol if change == "add" else remove_symbol
+        self.config = edit(path, group, symbol, current=self.config)
+        return self.config
+
+    # -- ui memory ----------------------------------------------------------------------
+
+    @property
+    def state_path(self) -> Path:
+        return self.cache_path.parent / "ui-state.json"
+
+    def remembered_theme(self) -> str | None:
+        """The theme last picked in the palette — while the config still names the theme it
+        was picked over (an edit to the config wins)."""
+        import json
+
+        try:
+            state = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(state, dict) or state.get("config_theme") != self.config.theme:
+            return None
+        theme = state.get("theme")
+        return theme if isinstance(theme, str) else None
+
+    def remember_theme(self, theme: str) -> bool:
+        """Keep the palette's choice for the next start (never for a viewer)."""
+        import json
+
+        from tui.fileio import write_atomic
+
+        if self.read_only:
+            return False
+        payload = json.dumps({"theme": theme, "config_theme": self.config.theme})
+        try:  # an unwritable cache dir (already reported by the cache) just means no memory
+            self.state_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_atomic(self.state_path, payload)
+        except OSError:
+            return False
+        return True
