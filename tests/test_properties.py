@@ -4,7 +4,8 @@ Analytics: returns of a constant series are 0; RS of a symbol against itself is 
 defined window; a window longer than the history is None; the distance from the 52-week high
 is never above 0; cutting at ``as_of`` equals computing on the truncated frame. CSV import: any
 garbage line is rejected with its own line number or accepted as a valid row, never a
-traceback; a file of valid rows round-trips through the cache exactly.
+traceback; a file of valid rows round-trips through the cache exactly. User text: plain() leaves
+no control character and Rich shows it verbatim.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from tui.analytics.relative import rs_returns, rs_trend
 from tui.analytics.returns import HIGH_WINDOW, PERIODS, WINDOWS, from_high, period_returns
 from tui.analytics.table import build_table, row_to_dict
 from tui.data.cache import Cache
-from tui.data.csvimport import import_csv, parse_price_csv
+from tui.data.csvimport import import_csv, latest_allowed, parse_price_csv
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -204,6 +205,9 @@ def check_parse(data: bytes, garbage_lines: set[int], valid_lines: set[int]) -> 
             assert SYMBOL_RE.match(symbol) and date.fromisoformat(day).isoformat() == day
             assert all(v is None or math.isfinite(v) for v in numbers)
             assert numbers[4] is not None  # adj_close, or close in its place
+            assert date(1900, 1, 1) <= date.fromisoformat(day) <= latest_allowed()
+            assert all(v is None or abs(v) <= 1e9 for v in numbers[:5])
+            assert numbers[1] is None or numbers[2] is None or numbers[1] >= numbers[2]
             if not symbol.startswith("^"):
                 assert all(v is None or v > 0 for v in numbers[:5])
         if accepted > len(valid_lines) - duplicated:  # garbage passed as a row: it must store
@@ -282,7 +286,7 @@ def price_files(draw: st.DrawFn) -> tuple[list[str], list[tuple]]:
     """Unique (symbol, date) rows and a header naming the columns in some order."""
     keys = draw(
         st.lists(
-            st.tuples(symbols, st.dates(date(1990, 1, 1), date(2030, 12, 31))),
+            st.tuples(symbols, st.dates(date(1990, 1, 1), date(2025, 12, 31))),
             min_size=1,
             max_size=40,
             unique_by=lambda k: (k[0].upper(), k[1]),
@@ -295,9 +299,11 @@ def price_files(draw: st.DrawFn) -> tuple[list[str], list[tuple]]:
         if symbol.startswith("^") and draw(st.booleans()):  # yields can be 0 or negative
             close = draw(st.floats(-5.0, 5.0, allow_nan=False))
         volume = draw(st.one_of(st.none(), st.floats(0, 1e12, allow_nan=False)))
+        high, low = draw(maybe_price), draw(maybe_price)
+        if high is not None and low is not None and high < low:  # high < low is refused
+            high, low = low, high
         rows.append(
-            (symbol, day.isoformat(), draw(maybe_price), draw(maybe_price), draw(maybe_price),
-             close, adj, volume)
+            (symbol, day.isoformat(), draw(maybe_price), high, low, close, adj, volume)
         )  # fmt: skip
     columns = ["date", "symbol", "open", "high", "low", "close", "adj_close", "volume"]
     order = draw(st.permutations(columns))
