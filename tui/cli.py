@@ -66,6 +66,27 @@ def build_parser() -> Parser:
         "--as-of", metavar="YYYY-MM-DD", help="compute from rows dated on or before this day"
     )
 
+    backtest = commands.add_parser(
+        "backtest",
+        help="the track record of the regime rules and the score: flips and forward returns",
+    )
+    add_common(backtest, suppress=True)
+    backtest.add_argument("--json", action="store_true", help="print JSON instead of text")
+    backtest.add_argument(
+        "--horizon", choices=("1M", "3M", "6M"), help="one forward horizon (default: all three)"
+    )
+    backtest.add_argument(
+        "--from", dest="start", metavar="YYYY-MM-DD", help="count days from this one on"
+    )
+    backtest.add_argument(
+        "--to", dest="end", metavar="YYYY-MM-DD", help="read rows dated on or before this day"
+    )
+    backtest.add_argument(
+        "--series",
+        action="store_true",
+        help="with --json: every day's state and value of each rule, and the score",
+    )
+
     imp = commands.add_parser("import", help="load a long-format price CSV into the cache")
     add_common(imp, suppress=True)
     imp.add_argument(
@@ -141,13 +162,13 @@ def _symbols(text: str | None) -> list[str] | None:
     return list(dict.fromkeys(symbols))
 
 
-def _as_of(text: str | None) -> str | None:
+def _as_of(text: str | None, option: str = "--as-of") -> str | None:
     if text is None:
         return None
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise UsageError(f"--as-of must be a date like 2026-07-31, not {text!r}") from None
+        raise UsageError(f"{option} must be a date like 2026-07-31, not {text!r}") from None
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -295,21 +316,27 @@ def print_report(report: Any) -> None:
     """The report as a terminal table (Rich honours NO_COLOR and pipes).
 
     Numbers are never cut: a terminal narrower than the full table gets fewer columns, and a
-    pipe gets the full table at its natural width.
+    pipe gets the full table at its natural width. Text from the user's files (symbols, rule
+    and event names) is shown as plain text: never read as markup, control characters replaced.
     """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    from tui.format import MARKS, TREND_ARROWS, bp, pct, price
+    from tui.format import MARKS, TREND_ARROWS, bp, pct, plain, price
 
-    console = Console()
+    console = Console(emoji=False, highlight=False)
     if not console.is_terminal:
-        console = Console(width=200)
+        console = Console(width=200, emoji=False, highlight=False)
+
+    def say(text: str, style: str = "") -> None:
+        console.print(Text(plain(text), style=style))
+
     compact = console.width < 132
     periods = ("1D", "1M", "3M", "YTD") if compact else ("1D", "1W", "1M", "3M", "6M", "YTD", "1Y")
     rs_periods = ("3M",) if compact else ("1M", "3M", "YTD")
     table = Table(
-        title=f"Rotation Monitor · as of {report.as_of} · RS vs {report.benchmark}",
+        title=Text(plain(f"Rotation Monitor · as of {report.as_of} · RS vs {report.benchmark}")),
         box=None,
         pad_edge=False,
     )
@@ -324,44 +351,71 @@ def print_report(report: Any) -> None:
     for row in report.rows:
         ret, rs, chg = row["ret"], row["rs"], row.get("chg")
         if chg is not None:  # a yield: changes in basis points, no RS against a price
-            table.add_row(
-                row["symbol"],
+            cells = [
                 price(row["close"]),
                 *[bp(chg[p]) for p in periods],
                 *["·" for _ in rs_periods],
                 "·",
                 bp(chg["52wH"]),
-            )
-            continue
-        table.add_row(
-            row["symbol"],
-            price(row["close"]),
-            *[pct(ret[p]) for p in periods],
-            *[pct(rs[p]) for p in rs_periods],
-            TREND_ARROWS.get(row["rs_trend"]["state"], "·"),
-            pct(row["from_high"]),
-        )
+            ]
+        else:
+            cells = [
+                price(row["close"]),
+                *[pct(ret[p]) for p in periods],
+                *[pct(rs[p]) for p in rs_periods],
+                TREND_ARROWS.get(row["rs_trend"]["state"], "·"),
+                pct(row["from_high"]),
+            ]
+        table.add_row(*[Text(plain(c)) for c in [row["symbol"], *cells]])
     console.print(table)
     if report.regime_summary:
-        console.print(f"\n{report.regime_summary['label']}", style="bold", highlight=False)
+        console.print()
+        say(report.regime_summary["label"], "bold")
     for rule in report.regime:
         evidence = rule["value_text"] or rule["reason"]
         since = f" · since {rule['since']}" if rule["since"] else ""
-        console.print(
-            f"{MARKS.get(rule['status'], '?')} {rule['name']}: {evidence}{since}", highlight=False
-        )
+        pending = rule.get("pending")
+        if pending and pending.get("days"):
+            to = MARKS.get(pending["to"], "?")
+            since += f" · → {to} pending, {pending['days']} of {pending['of']} days"
+        say(f"{MARKS.get(rule['status'], '?')} {rule['name']}: {evidence}{since}")
     if report.catalysts:
-        console.print("\nCatalysts", style="bold")
+        console.print()
+        say("Catalysts", "bold")
     if report.earnings_unknown:
-        console.print(f"? earnings date unknown: {' '.join(report.earnings_unknown)}")
+        say(f"? earnings date unknown: {' '.join(report.earnings_unknown)}")
     for item in report.catalysts:
         days = item["days_until"]
         when = f"in {days:.1f} d" if days >= 0 else f"{-days:.0f} d ago"
         detail = f" · {item['detail']}" if item["detail"] else ""
-        console.print(
-            f"{item['datetime'][:16].replace('T', ' ')} ET · {when} · {item['name']}{detail}",
-            highlight=False,
-        )
+        say(f"{item['datetime'][:16].replace('T', ' ')} ET · {when} · {item['name']}{detail}")
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    from tui.format import plain
+    from tui.regime.study import backtest_lines
+
+    config, _ = _load_config(args)
+    start, end = _as_of(args.start, "--from"), _as_of(args.end, "--to")
+    if start and end and start > end:
+        raise UsageError(f"--from {start} is after --to {end}")
+    monitor = _monitor(args, config)
+    with monitor.cache:
+        try:
+            result = monitor.backtest(
+                horizon=args.horizon, start=start, end=end, series=args.series
+            )
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    if not result.get("days"):
+        raise UsageError("no cached data in that window")
+    if args.json:
+        json.dump(result, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for line in backtest_lines(result):
+            print(plain(line))
+    return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -433,6 +487,7 @@ COMMANDS = {
     None: run_dashboard,
     "refresh": run_refresh,
     "report": run_report,
+    "backtest": run_backtest,
     "import": run_import,
     "import-watchlist": run_import_watchlist,
     "serve": run_serve,

@@ -48,6 +48,7 @@ from pathlib import Path
 
 from tui.locations import config_path
 from tui.textfile import parse_toml, read_text
+from tui.universe import SECTOR_ETFS
 
 __all__ = [
     "DEFAULT_GROUPS",
@@ -70,21 +71,6 @@ class Group:
     symbols: tuple[str, ...]
     """Normalized ticker symbols, in display order."""
 
-
-SECTOR_ETFS: tuple[str, ...] = (
-    "XLK",
-    "XLF",
-    "XLE",
-    "XLI",
-    "XLU",
-    "XLV",
-    "XLY",
-    "XLP",
-    "XLB",
-    "XLRE",
-    "XLC",
-)
-"""The 11 Select Sector SPDR ETFs."""
 
 DEFAULT_GROUPS: tuple[Group, ...] = (
     Group("Benchmarks", ("SPY", "QQQ", "RSP", "DIA")),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from tui.data.cache import Cache
     from tui.regime.catalysts import Catalyst
+    from tui.regime.fed import Decision
     from tui.regime.rules import Rule
 
 ET = ZoneInfo("America/New_York")
@@ -125,6 +126,15 @@ def shipped_rules() -> list[Rule]:
     return load_rules(None)[0]
 
 
+def policy(fetched: Sequence[tuple[date, float, float]] | None = None) -> list[Decision]:
+    """The Fed's record the rules read: the bundled target-range changes and scheduled holds,
+    and (`fetched`) FRED's target range over the days it covers."""
+    from tui.regime.fed import policy_record
+    from tui.regime.fomc import load_meetings
+
+    return policy_record(fetched=fetched or None, meetings=load_meetings())
+
+
 def catalyst_list(
     cache: Cache,
     symbols: Sequence[str],
@@ -169,18 +179,19 @@ def build_report(
     rules: Sequence[Rule] | None = None,
     events: Iterable[Catalyst] = (),
     spark_points: int = 63,
+    decisions: Sequence[Decision] | None = None,
 ) -> Report:
     """Compute the table, the regime rules and the catalysts from cached data.
 
     `as_of` limits every figure to rows dated on or before it; catalysts and the FOMC countdown
     are then counted from that day's close, so a report about the past reads as it would have
-    that day. `rules` default to the shipped rule file; `events` are the user's macro releases.
+    that day. `rules` default to the shipped rule file; `events` are the user's macro releases;
+    `decisions` the Fed's record (default: the bundled tables, see :func:`policy`).
     """
     from tui.analytics.returns import period_changes
     from tui.analytics.rrg import rrg, rrg_to_dict
     from tui.analytics.table import build_table, row_to_dict
     from tui.regime.engine import evaluate, result_to_dict, summarize, summary_to_dict
-    from tui.regime.fed import load_decisions
     from tui.regime.fomc import load_meetings
     from tui.universe import YIELDS
 
@@ -202,8 +213,10 @@ def build_report(
     if now is None:
         now = as_of_moment(as_of) if as_of else datetime.now(UTC)
     # One as-of for the table and the rules, even when the rules read other symbols.
+    if decisions is None:
+        decisions = policy()
     results = evaluate(
-        closes, rules, decisions=load_decisions(), as_of=as_of or last, meetings=load_meetings()
+        closes, rules, decisions=decisions, as_of=as_of or last, meetings=load_meetings()
     )
     missing = [r["symbol"] for r in rows if r["close"] is None]
     catalysts, earnings_unknown = catalyst_list(cache, list(symbols), now, events)
@@ -374,15 +387,19 @@ class RuleDetail:
 
 
 def build_rule_detail(
-    closes: pd.DataFrame, rule: Rule, *, as_of: str | None = None, days: int | None = None
+    closes: pd.DataFrame,
+    rule: Rule,
+    *,
+    as_of: str | None = None,
+    days: int | None = None,
+    decisions: Sequence[Decision] | None = None,
 ) -> RuleDetail:
     """The last `days` rows (None: all) of the rule's series and threshold line, and every
     flip."""
     from tui.regime.engine import evaluate, flips, result_to_dict, rule_series
-    from tui.regime.fed import load_decisions
     from tui.regime.fomc import load_meetings
 
-    decisions, meetings = load_decisions(), load_meetings()
+    decisions, meetings = policy() if decisions is None else decisions, load_meetings()
     result = evaluate(closes, [rule], decisions=decisions, as_of=as_of, meetings=meetings)[0]
     frame = rule_series(closes, rule, decisions, as_of=as_of, meetings=meetings)
     tail = frame.iloc[-days:] if days else frame
@@ -393,4 +410,105 @@ def build_rule_detail(
         values=[float(v) for v in tail["value"].to_numpy()],
         threshold=[float(v) for v in tail["threshold"].to_numpy()],
         flips=list(reversed(flips(frame))),
+    )
+
+
+@dataclass
+class TrackRecord:
+    """How the checklist has done: the score on every day, its streak, and the forward-return
+    study of every rule and of the score (in-sample, see :mod:`tui.regime.study`).
+
+    JSON-ready apart from nothing: the history screen and each rule's evidence show it, and it
+    is saved beside the summary so that it is there at the next start before it is recomputed.
+    """
+
+    as_of: str | None
+    dates: list[str]
+    """Every timeline day, oldest first."""
+    passed: list[int]
+    known: list[int]
+    states: list[str]
+    """ON / MIXED / OFF / ? of each day (the summary's reading of the confirmed states)."""
+    flips: list[tuple[str, str]]
+    """(date, new state) of every change of the score's state, oldest first."""
+    streak: str | None
+    last_high: str | None
+    study: dict[str, Any]
+    """What :func:`tui.regime.study.backtest` returns (no per-day series)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of,
+            "dates": self.dates,
+            "passed": self.passed,
+            "known": self.known,
+            "states": self.states,
+            "flips": [list(f) for f in self.flips],
+            "streak": self.streak,
+            "last_high": self.last_high,
+            "study": self.study,
+        }
+
+    @classmethod
+    def from_json(cls, payload: Any) -> TrackRecord | None:
+        """A saved record, or None if it is not one (an older version, damaged)."""
+        try:
+            return cls(
+                as_of=payload["as_of"],
+                dates=list(payload["dates"]),
+                passed=[int(v) for v in payload["passed"]],
+                known=[int(v) for v in payload["known"]],
+                states=list(payload["states"]),
+                flips=[(str(d), str(s)) for d, s in payload["flips"]],
+                streak=payload["streak"],
+                last_high=payload["last_high"],
+                study=dict(payload["study"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def rule_study(self, rule_id: str) -> dict[str, Any] | None:
+        """The study of one rule (its flips per year and its pass/fail buckets), or None."""
+        return next((r for r in self.study.get("rules", []) if r.get("id") == rule_id), None)
+
+
+def build_track_record(
+    closes: pd.DataFrame,
+    rules: Sequence[Rule] | None = None,
+    *,
+    decisions: Sequence[Decision] | None = None,
+    as_of: str | None = None,
+) -> TrackRecord:
+    """The score's history and the forward-return study, from the same closes as a report."""
+    from tui.regime.engine import histories
+    from tui.regime.fomc import load_meetings
+    from tui.regime.history import last_time_this_high, score_history, score_state
+    from tui.regime.history import streak as score_streak
+    from tui.regime.study import backtest
+
+    rules = shipped_rules() if rules is None else list(rules)
+    decisions = policy() if decisions is None else decisions
+    meetings = load_meetings()
+    hists = histories(closes, rules, decisions=decisions, as_of=as_of, meetings=meetings)
+    score = score_history(hists)
+    dates = [str(d) for d in score.dates]
+    states = [score_state(int(p), int(k)) for p, k in zip(score.passed, score.known, strict=True)]
+    flips = [
+        (day, state)
+        for i, (day, state) in enumerate(zip(dates, states, strict=True))
+        if i > 0 and state != states[i - 1] and state != "?" and states[i - 1] != "?"
+    ]
+    run = score_streak(score, as_of)
+    high = last_time_this_high(score, closes, as_of=as_of)
+    study = backtest(closes, rules, decisions=decisions, meetings=meetings, end=as_of)
+    return TrackRecord(
+        as_of=dates[-1] if dates else None,
+        dates=dates,
+        passed=[int(v) for v in score.passed],
+        known=[int(v) for v in score.known],
+        states=states,
+        flips=flips,
+        streak=run.text if run else None,
+        last_high=high.text if high else None,
+        study=study,
     )

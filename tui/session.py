@@ -28,14 +28,17 @@ if TYPE_CHECKING:
     from tui.data.cache import Cache
     from tui.data.refresh import RefreshOutcome
     from tui.regime.catalysts import Catalyst
+    from tui.regime.fed import Decision
     from tui.regime.rules import Rule
-    from tui.report import Detail, Report, RuleDetail
+    from tui.report import Detail, Report, RuleDetail, TrackRecord
 
 __all__ = ["FileWatch", "Monitor", "run_with_deadline", "source_of"]
 
 T = TypeVar("T")
 SUMMARY = "dashboard"
 """The name under which the dashboard's figures are saved in the cache."""
+TRACK_RECORD = "track-record"
+"""… and the track record computed from the same figures."""
 
 
 def run_with_deadline(
@@ -158,6 +161,10 @@ class Monitor:
     """Refreshes in a row that failed (backoff; carried over a restart in the cache)."""
     alert_memory: dict[str, str] = field(default_factory=dict)
     """A viewer's alert memory, for the session (a writer keeps it in the cache)."""
+    last_report: Report | None = None
+    """The last report computed in this session."""
+    last_session: str | None = None
+    """The data date the previous session of this user ended on (read at open)."""
 
     def __post_init__(self) -> None:
         self.provider_injected = self.provider is not None
@@ -220,6 +227,7 @@ class Monitor:
         cache.changed_elsewhere()
         self.failures = consecutive_failures(cache)  # backoff carries over a restart
         self.cache = cache
+        self.last_session = self._ui_state().get("seen_as_of")
         return cache
 
     def reopen_read_only(self) -> Cache | None:
@@ -265,6 +273,19 @@ class Monitor:
 
     # -- figures ------------------------------------------------------------------------
 
+    def policy(self) -> list[Decision]:
+        """The Fed's record for the rules: the bundled tables, extended by FRED's target range
+        where a refresh fetched it (cached; never asked here)."""
+        from tui.report import policy
+
+        fetched = None
+        if self.cache is not None:
+            from tui.data.fred import cached_range
+
+            with contextlib.suppress(sqlite3.Error):
+                fetched = cached_range(self.cache).as_tuples()
+        return policy(fetched)
+
     def build(
         self,
         symbols: Sequence[str] | None = None,
@@ -284,6 +305,7 @@ class Monitor:
             now=None if as_of else self.clock(),
             rules=self.rules,
             events=self.events,
+            decisions=self.policy(),
         )
 
     def save_summary(self, report: Report) -> bool:
@@ -303,8 +325,130 @@ class Monitor:
         if seed:
             self.seed()
         report = self.build()
+        self.last_report = report
         self.save_summary(report)
+        self._note_seen(report)
         return report
+
+    def track_record(self, report: Report) -> TrackRecord | None:
+        """Every rule's history, the score's, and the forward-return study, from the report's
+        closes (~0.4 s for the bundled 10 years: call it from a worker). Saved beside the
+        summary; the same report (same as-of) gives the saved record back without work."""
+        from tui.report import TrackRecord, build_track_record
+
+        cache = self.cache
+        if report.closes is None or report.as_of is None:
+            return None
+        key = f"{self.summary_key()}|{report.as_of}|{self._rules_key()}"
+        if cache is not None:
+            with contextlib.suppress(sqlite3.Error):
+                saved = cache.load_summary(TRACK_RECORD)
+                if isinstance(saved, dict) and saved.get("key") == key:
+                    record = TrackRecord.from_json(saved.get("record"))
+                    if record is not None:
+                        return record
+        record = build_track_record(report.closes, self.rules, decisions=self.policy())
+        if cache is not None and cache.writable:
+            with contextlib.suppress(sqlite3.Error):
+                cache.save_summary(TRACK_RECORD, {"key": key, "record": record.to_json()})
+        return record
+
+    def saved_track_record(self) -> TrackRecord | None:
+        """The record saved by the last run (whatever its date), for a screen opened before the
+        fresh one is computed."""
+        from tui.report import TrackRecord
+
+        if self.cache is None:
+            return None
+        with contextlib.suppress(sqlite3.Error):
+            saved = self.cache.load_summary(TRACK_RECORD)
+            if isinstance(saved, dict):
+                return TrackRecord.from_json(saved.get("record"))
+        return None
+
+    def _rules_key(self) -> str:
+        import hashlib
+
+        text = repr(sorted((r.id, repr(r)) for r in self.rules or []))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def backtest(
+        self,
+        *,
+        horizon: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        series: bool = False,
+    ) -> dict[str, Any]:
+        """The forward-return study over the cache (`rotmon backtest`): every rule and the
+        score, seeded first with the bundled history of what the rules and the score read."""
+        from tui.regime.fomc import load_meetings
+        from tui.regime.study import backtest
+
+        assert self.cache is not None
+        symbols = list(dict.fromkeys([*self.rule_symbols(), "IWM", "EEM", "VBR", "SPY"]))
+        self.seed(symbols)
+        closes = self.cache.read_closes(symbols, end=end)
+        return backtest(
+            closes,
+            self.rules or [],
+            decisions=self.policy(),
+            meetings=load_meetings(),
+            horizons=horizon,
+            start=start,
+            end=end,
+            series=series,
+        )
+
+    def holdings_closes(self, symbols: Sequence[str]) -> Any:
+        """Closes of a sector's holdings (and any other symbols), their bundled history seeded
+        first where the cache can take it: for the heat map and the member RRG's worker."""
+        from tui.data.snapshot import seed_cache, seed_holdings
+
+        cache = self.cache
+        assert cache is not None
+        if cache.writable:
+            seed_holdings(cache, symbols)
+            seed_cache(cache, symbols)
+        return cache.read_closes(list(symbols))
+
+    def glance_inputs(self) -> Any:
+        """What the digest and the book read (see :class:`tui.glance.GlanceInputs`); blocks."""
+        from tui.data.snapshot import seed_cache
+        from tui.glance import GlanceInputs
+        from tui.universe import SECTOR_ETFS
+
+        cache = self.cache
+        assert cache is not None
+        report = self.last_report
+        symbols = self.config.table_symbols()
+        wanted = list(dict.fromkeys([*symbols, self.config.benchmark, *SECTOR_ETFS]))
+        wanted += [s for s in self.rule_symbols() if s not in wanted]
+        if cache.writable:
+            seed_cache(cache, wanted)
+        return GlanceInputs(
+            closes=cache.read_closes(wanted),
+            symbols=symbols,
+            benchmark=self.config.benchmark,
+            rules=list(self.rules or []),
+            decisions=self.policy(),
+            events=list(self.events),
+            catalysts=list(report.catalysts) if report is not None else [],
+            now=self.clock(),
+            last_session=self.last_session,
+            positions_path=self.positions_path(),
+        )
+
+    def positions_path(self) -> Path | None:
+        """The positions file: `positions` in the config if set, else positions.csv beside
+        the config file, if there is one."""
+        from tui.locations import config_dir
+
+        configured = getattr(self.config, "positions", None)
+        if configured:
+            return Path(configured).expanduser()
+        path = config_dir() / "positions.csv"
+        return path if path.exists() else None
 
     def alerts(self, report: Report) -> list[str]:
         """Rule flips and catalysts under 24 h away, each alerted once (remembered in the
@@ -446,32 +590,48 @@ class Monitor:
     def state_path(self) -> Path:
         return self.cache_path.parent / "ui-state.json"
 
-    def remembered_theme(self) -> str | None:
-        """The theme last picked in the palette — while the config still names the theme it
-        was picked over (an edit to the config wins)."""
+    def _ui_state(self) -> dict[str, Any]:
+        """The user's small UI memory beside the cache (theme, what was last seen)."""
         import json
 
         try:
             state = json.loads(self.state_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None
-        if not isinstance(state, dict) or state.get("config_theme") != self.config.theme:
+            return {}
+        return state if isinstance(state, dict) else {}
+
+    def _save_ui_state(self, **changes: Any) -> bool:
+        import json
+
+        from tui.fileio import write_atomic
+
+        state = {**self._ui_state(), **changes}
+        try:  # an unwritable cache dir (already reported by the cache) just means no memory
+            self.state_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_atomic(self.state_path, json.dumps(state))
+        except OSError:
+            return False
+        return True
+
+    def _note_seen(self, report: Report) -> None:
+        """Remember the data date this session has shown, for the next session's "since your
+        last session" (the user's own memory, so a viewer keeps it too)."""
+        if self.read_only:
+            return  # a viewer writes nothing beside a shared cache
+        if report.as_of and self._ui_state().get("seen_as_of") != report.as_of:
+            self._save_ui_state(seen_as_of=report.as_of)
+
+    def remembered_theme(self) -> str | None:
+        """The theme last picked in the palette — while the config still names the theme it
+        was picked over (an edit to the config wins)."""
+        state = self._ui_state()
+        if state.get("config_theme") != self.config.theme:
             return None
         theme = state.get("theme")
         return theme if isinstance(theme, str) else None
 
     def remember_theme(self, theme: str) -> bool:
         """Keep the palette's choice for the next start (never for a viewer)."""
-        import json
-
-        from tui.fileio import write_atomic
-
         if self.read_only:
             return False
-        payload = json.dumps({"theme": theme, "config_theme": self.config.theme})
-        try:  # an unwritable cache dir (already reported by the cache) just means no memory
-            self.state_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            write_atomic(self.state_path, payload)
-        except OSError:
-            return False
-        return True
+        return self._save_ui_state(theme=theme, config_theme=self.config.theme)

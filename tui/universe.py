@@ -38,6 +38,21 @@ NAMES: dict[str, str] = {
     "UUP": "Invesco DB US Dollar Index Bullish",
 }
 
+SECTOR_ETFS: tuple[str, ...] = (
+    "XLK",
+    "XLF",
+    "XLE",
+    "XLI",
+    "XLU",
+    "XLV",
+    "XLY",
+    "XLP",
+    "XLB",
+    "XLRE",
+    "XLC",
+)
+"""The 11 Select Sector SPDR ETFs (the one list of them: config, breadth, exposure)."""
+
 # No holdings file was found for KRE; the universe's own regional banks stand in for it.
 STAND_IN_HOLDINGS: dict[str, tuple[str, ...]] = {"KRE": ("CFG", "RF", "ZION")}
 
@@ -62,17 +77,7 @@ ETFS = frozenset(
         "IEF",
         "TLT",
         "UUP",
-        "XLK",
-        "XLF",
-        "XLE",
-        "XLI",
-        "XLU",
-        "XLV",
-        "XLY",
-        "XLP",
-        "XLB",
-        "XLRE",
-        "XLC",
+        *SECTOR_ETFS,
         "IWD",
         "IWF",
         "VTV",

@@ -299,6 +299,34 @@ class RotmonApp(SessionApp):
             RRGScreen(closes, [(n, list(s)) for n, s in self.groups], self.config.benchmark)
         )
 
+    def action_history(self) -> None:
+        """The track record: the score over the whole history, its streak and its study."""
+        from tui.app.screens.history import HistoryScreen
+
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen(self.palette))
+
+    def action_digest(self) -> None:
+        """What changed since the previous close and since the last session."""
+        from tui.app.screens.digest import DigestScreen
+
+        if not isinstance(self.screen, DigestScreen):
+            self.push_screen(DigestScreen(self.palette, self.monitor.glance_inputs))
+
+    def action_book(self) -> None:
+        """The positions file against the rotation: P&L and sector exposure vs SPY."""
+        from tui.app.screens.positions import PositionsScreen
+
+        if not isinstance(self.screen, PositionsScreen):
+            self.push_screen(PositionsScreen(self.palette, self.monitor.glance_inputs))
+
+    def action_heatmap(self) -> None:
+        """Sectors and their holdings, coloured by the window's return or RS."""
+        from tui.app.screens.heatmap import HeatmapScreen
+
+        if not isinstance(self.screen, HeatmapScreen):
+            self.push_screen(HeatmapScreen(self.palette, self.monitor.holdings_closes))
+
     def action_open_rule(self, rule_id: str) -> None:
         """Open a regime rule's evidence screen."""
         report = self.report
@@ -339,6 +367,10 @@ class RotmonApp(SessionApp):
             self.config.symbols(),
             refresh=self.action_refresh,
             rrg=self.action_rrg,
+            history=self.action_history,
+            digest=self.action_digest,
+            book=self.action_book,
+            heatmap=self.action_heatmap,
             sort=self.action_sort,
             open_rule=self.action_open_rule,
             open_symbol=self.action_open_symbol,

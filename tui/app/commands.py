@@ -33,6 +33,10 @@ def rotmon_commands(
     *,
     refresh: Callable[[], Any],
     rrg: Callable[[], Any],
+    history: Callable[[], Any],
+    digest: Callable[[], Any],
+    book: Callable[[], Any],
+    heatmap: Callable[[], Any],
     sort: Callable[[str], Any],
     open_rule: Callable[[str], Any],
     open_symbol: Callable[[str], Any],
@@ -40,6 +44,14 @@ def rotmon_commands(
     """rotmon's own entries in the command palette (after Textual's)."""
     yield SystemCommand("Refresh now", "Fetch the latest prices (r)", refresh)
     yield SystemCommand("Relative rotation graph", "Sectors on RS-Ratio vs RS-Momentum (g)", rrg)
+    yield SystemCommand(
+        "Track record", "The score's history, its streak, forward returns (h)", history
+    )
+    yield SystemCommand(
+        "What changed", "Since the previous close and your last session (w)", digest
+    )
+    yield SystemCommand("Book", "Your positions: P&L and sector exposure vs SPY (b)", book)
+    yield SystemCommand("Heat map", "Sectors and holdings by return or RS (H)", heatmap)
     yield SystemCommand("Sort as configured", "Group order from the config", lambda: sort("config"))
     for column in COLUMNS:
         if column.key in SORTABLE:

@@ -11,6 +11,10 @@ APP_BINDINGS: list[BindingType] = [
     Binding("question_mark", "help", "Keys", tooltip="List every key"),
     Binding("r", "refresh", "Refresh", tooltip="Refresh prices now"),
     Binding("g", "rrg", "RRG", tooltip="Relative rotation graph of the sectors"),
+    Binding("h", "history", "History", tooltip="Track record: the score's history and study"),
+    Binding("w", "digest", "Changes", tooltip="What changed since the last close / session"),
+    Binding("b", "book", "Book", show=False, tooltip="Your positions against the rotation"),
+    Binding("H", "heatmap", "Heat map", show=False, tooltip="Sectors and holdings by return"),
     Binding("c", "compare", "Compare", show=False, tooltip="Chart any symbol against any other"),
     Binding("e", "export", "Export", show=False, tooltip="Table as CSV and screen as SVG"),
     Binding(

@@ -9,7 +9,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from tui.data.refresh import RefreshOutcome
-    from tui.report import Detail, Report, RuleDetail
+    from tui.report import Detail, Report, RuleDetail, TrackRecord
 
 
 @dataclass
@@ -101,3 +101,13 @@ class EditGroup(Message):
     change: str
     group: str
     symbol: str
+
+
+@dataclass
+class TrackRecordReady(Message):
+    """The score's history and the forward-return study, computed in a worker."""
+
+    record: TrackRecord
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TrackRecordReady)

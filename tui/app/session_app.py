@@ -27,6 +27,7 @@ from tui.app.messages import (
     RefreshStarted,
     ReportReady,
     RuleReady,
+    TrackRecordReady,
 )
 from tui.app.widgets.status_bar import Status, status_after
 from tui.config import Config
@@ -34,7 +35,7 @@ from tui.session import FileWatch, Monitor, run_with_deadline
 
 if TYPE_CHECKING:
     from tui.data.cache import Cache
-    from tui.report import Report
+    from tui.report import Report, TrackRecord
 
 T = TypeVar("T")
 REFRESH_DEADLINE = 180.0  # seconds: a refresh still hanging then is abandoned
@@ -49,6 +50,9 @@ class SessionApp(App[int]):
     """What the status line and banner say (every screen with a status line watches it)."""
     report: var[Report | None] = var(None, always_update=True)
     """The figures on screen (the dashboard and the RRG watch them)."""
+    track_record: var[TrackRecord | None] = var(None, always_update=True)
+    """The score's history and every rule's forward-return study (the history screen and the
+    rules' evidence watch it); computed after each fresh report, off the UI thread."""
 
     def __init__(self, monitor: Monitor, config_path: Path | None = None) -> None:
         super().__init__()
@@ -201,6 +205,17 @@ class SessionApp(App[int]):
         if outcome is not None and (outcome.rows_written or outcome.readjusted):
             self.post_message(DetailReady(monitor.detail(symbol, benchmark, seed=False)))
 
+    @work(thread=True, exclusive=True, group="track", exit_on_error=False)
+    def load_track_record(self, report: Report) -> None:
+        """The track record of the report's figures (saved beside the summary)."""
+        if self.track_record is None:
+            saved = self.monitor.saved_track_record()
+            if saved is not None:
+                self.post_message(TrackRecordReady(saved))
+        record = self.monitor.track_record(report)
+        if record is not None and not get_current_worker().is_cancelled:
+            self.post_message(TrackRecordReady(record))
+
     @work(thread=True, exclusive=True, group="rule", exit_on_error=False)
     def load_rule(self, rule_id: str) -> None:
         """The evidence of one rule (its series over two years and its flips)."""
@@ -278,6 +293,11 @@ class SessionApp(App[int]):
             self._gc_frozen = True
         self.report = message.report
         self.status = self.status.with_(as_of=message.report.as_of)
+        if not message.from_summary:
+            self.load_track_record(message.report)
+
+    def on_track_record_ready(self, message: TrackRecordReady) -> None:
+        self.track_record = message.record
 
     def on_refresh_started(self, _message: RefreshStarted) -> None:
         self.status = self.status.with_(refreshing=True)
