@@ -17,8 +17,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from faults_helpers import cap_file_growth, tmpfs_wrap
 
-from tests.faults_helpers import cap_file_growth, tmpfs_wrap
 from tui.data.cache import Cache, NotSaved
 
 REPO = Path(__file__).resolve().parents[1]

@@ -297,7 +297,7 @@ def test_an_in_memory_cache_reads_the_file_but_says_not_saved(tmp_path: Path) ->
 def test_a_full_disk_during_the_import_says_not_saved_and_keeps_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.faults_helpers import cap_file_growth
+    from faults_helpers import cap_file_growth
 
     db = tmp_path / "cache" / "rotmon.sqlite"
     with Cache(db) as cache:
