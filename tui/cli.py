@@ -93,6 +93,13 @@ def build_parser() -> Parser:
         "file", type=Path, help="CSV: date,symbol,open,high,low,close,adj_close,volume"
     )
 
+    prune = commands.add_parser(
+        "prune", help="remove cached rows: after a date and/or of some symbols (after a bad import)"
+    )
+    add_common(prune, suppress=True)
+    prune.add_argument("--after", metavar="YYYY-MM-DD", help="rows dated after this day")
+    prune.add_argument("--symbols", metavar="A,B,…", help="only these symbols")
+
     watch = commands.add_parser(
         "import-watchlist", help="add the symbols of a list or CSV file to a config group"
     )
@@ -207,7 +214,7 @@ def run_refresh(args: argparse.Namespace) -> int:
 
         def once() -> int:
             outcome = monitor.refresh(symbols)
-            if cache.in_memory:  # nothing fetched can be saved: say so, and don't carry on
+            if not cache.persisted:  # nothing fetched can be saved: say so, and do not go on
                 raise _Unsaved(cache.notice or f"cannot write {cache.path}")
             if outcome.problem is not None:
                 _log(outcome.message, every)
@@ -216,6 +223,8 @@ def run_refresh(args: argparse.Namespace) -> int:
                 print(outcome.message, flush=True)
             else:
                 _log(outcome.message, every)
+            for symbol, why in sorted(outcome.failed.items()):
+                _log(f"{symbol}: {why}", every)
             update = monitor.refresh_earnings(symbols)
             if update is not None and update.problem:
                 _log(f"earnings dates: {update.detail or update.problem}", every)
@@ -224,7 +233,7 @@ def run_refresh(args: argparse.Namespace) -> int:
                 # read the cache (`rotmon --read-only`) paint them in their first frame.
                 monitor.save_summary(monitor.build())
                 saved.append(True)
-            return 0
+            return 0 if outcome.ok else 1
 
         saved: list[bool] = []
         try:
@@ -419,22 +428,65 @@ def run_backtest(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    """Exit 0 when every row was good and saved; 1 when some rows were bad (the good ones are
+    saved) or when nothing reached the cache file ("not saved: …", whatever the cause)."""
+    from tui.config import Config
     from tui.data.csvimport import import_csv
 
     path: Path = args.file
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
-    from tui.config import Config
-
+    progress = _progress_line() if sys.stderr.isatty() else None
     with _monitor(args, Config(), inputs=False).cache as cache:
-        result = import_csv(cache, path)
+        result = import_csv(cache, path, progress=progress)
+        where = cache.path
     for line, message in result.errors:
         print(f"{path}:{line}: {message}", file=sys.stderr)
-    print(
-        f"imported {result.written} rows for {len(result.symbols)} symbols from {path}"
-        + (f"; {len(result.errors)} bad rows skipped" if result.errors else "")
-    )
-    return 1 if result.errors else 0
+    if result.error_count > len(result.errors):
+        warn(f"… and {result.error_count - len(result.errors)} more bad rows in {path}")
+    if not result.saved:
+        warn(
+            f"not saved: {result.why or 'the cache file cannot be written'}; "
+            f"none of the {result.valid} valid rows of {path} are in {where}"
+        )
+        return 1
+    bad = f"; {result.error_count} bad rows skipped" if result.error_count else ""
+    print(f"imported {result.written} rows for {len(result.symbols)} symbols from {path}{bad}")
+    return 1 if result.error_count else 0
+
+
+def _progress_line() -> Any:
+    """A progress callback that redraws one line on the terminal (stderr), cleared at the end."""
+
+    def show(progress: Any) -> None:
+        end = "\n" if progress.done else ""
+        print(f"\r{progress.line()}\x1b[K", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def run_prune(args: argparse.Namespace) -> int:
+    """Remove cached rows (after a date, of some symbols) for a user who imported a bad file."""
+    from tui.config import Config
+    from tui.data.cache import NotSaved
+    from tui.data.csvimport import prune
+
+    after = _as_of(args.after, "--after")
+    symbols = _symbols(args.symbols)
+    if after is None and symbols is None:
+        raise UsageError("say what to remove: --after DATE, --symbols A,B or both")
+    with _monitor(args, Config(), inputs=False).cache as cache:
+        try:
+            removed = prune(cache, date.fromisoformat(after) if after else None, symbols)
+        except NotSaved as error:
+            warn(f"not saved: {error}; nothing was removed from {cache.path}")
+            return 1
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    total = sum(removed.values())
+    detail = ", ".join(f"{s} {n}" for s, n in sorted(removed.items()))
+    print(f"removed {total} rows of {len(removed)} symbols" + (f" ({detail})" if detail else ""))
+    return 0
 
 
 def run_import_watchlist(args: argparse.Namespace) -> int:
@@ -489,6 +541,7 @@ COMMANDS = {
     "report": run_report,
     "backtest": run_backtest,
     "import": run_import,
+    "prune": run_prune,
     "import-watchlist": run_import_watchlist,
     "serve": run_serve,
 }

@@ -28,11 +28,9 @@ then unchanged. No textual, no pandas: the app imports this lazily when a symbol
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import stat
-import tempfile
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -383,41 +381,24 @@ def _new_problems(before: list[ConfigProblem], after: list[ConfigProblem]) -> li
 
 
 def _replace(path: Path, data: bytes, mode: int | None, before: list[ConfigProblem]) -> None:
-    """Write ``data`` to a temp file next to ``path``, check it, and move it over ``path``."""
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
-    temp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
+    """Write ``data`` beside ``path``, check it loads without new problems, and move it over
+    ``path`` (tui.fileio.write_atomic: fsync, rename, never through a symlink)."""
+    from tui.fileio import write_atomic
+
+    def check(temp: Path) -> None:
         new = _new_problems(before, load_config(temp)[1])
         if new:
             problem = new[0]
             where = f"{problem.key}: " if problem.key else ""
-            raise ValueError(f"that edit would make {where}{problem.message}; not written")
-        os.replace(temp, path)
+            raise _Rejected(f"that edit would make {where}{problem.message}; not written")
+
+    try:
+        write_atomic(path, data, mode=mode, check=check)
+    except _Rejected as rejected:
+        raise ValueError(str(rejected)) from None
     except OSError as exc:
         raise ValueError(f"cannot write {path}: {exc.strerror or exc}; not changed") from None
-    finally:
-        with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
-    _sync_dir(path.parent)
 
 
-def _sync_dir(directory: Path) -> None:
-    """Make the rename durable where the platform allows it (best effort)."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+class _Rejected(Exception):
+    """The edited file would bring a new config problem: it is not written."""

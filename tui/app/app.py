@@ -270,19 +270,15 @@ class RotmonApp(SessionApp):
             self.call_later(self.action_refresh)  # fetches the new symbol's history online
 
     def action_export(self) -> None:
-        """The table as CSV and the current screen as SVG, in the export dir; says where."""
-        from tui.export import stamped, table_csv, write_atomic
+        """The table as CSV and the current screen as SVG, in the export dir; says where.
+        Both are new files (never written over, nor through a link planted at the name)."""
+        from tui.export import table_csv, write_exports
         from tui.locations import export_dir
 
-        folder = export_dir()
+        texts = {".csv": table_csv(self.report.rows)} if self.report is not None else {}
+        texts[".svg"] = self.export_screenshot()
         try:
-            written = []
-            if self.report is not None:
-                csv_path = stamped(folder, ".csv", self.now().astimezone())
-                written.append(write_atomic(csv_path, table_csv(self.report.rows)))
-            svg_path = stamped(folder, ".svg", self.now().astimezone())
-            self.save_screenshot(filename=svg_path.name, path=str(folder))
-            written.append(svg_path)
+            written = write_exports(export_dir(), texts, self.now().astimezone())
         except OSError as error:
             self.notify(f"Export failed: {error}", severity="error", markup=False)
             return

@@ -156,9 +156,11 @@ def up_down_styles(theme: Theme) -> tuple[str, str]:
 
 
 def _theme_files(directory: Path, problems: list[ThemeProblem]) -> Iterator[Path]:
-    """The ``*.toml`` files in ``directory``, sorted; an unreadable dir is one problem."""
+    """The ``*.toml`` entries in ``directory``, sorted; an unreadable dir is one problem. Not
+    only regular files: a FIFO or a folder named ``x.toml`` is reported by the reader, never
+    opened for a blocking read (tui.textfile)."""
     try:
-        paths = sorted(p for p in directory.glob("*.toml") if p.is_file())
+        paths = sorted(directory.glob("*.toml"))
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         problems.append(ThemeProblem(directory, None, None, f"cannot list themes: {reason}"))
