@@ -1,16 +1,24 @@
 """The relative rotation graph screen: a group of symbols on RS-Ratio vs RS-Momentum.
 
-The math (:func:`tui.analytics.rrg.rrg`) runs in a thread worker of this screen; the plot
-widget and the side panel only receive its points. Keys: arrows move the highlight to the
-nearest symbol that way, Enter opens its drill-down (the app handles :class:`OpenSymbol`),
-``d``/``w`` daily or weekly points, ``+``/``-`` the tail length, ``[``/``]`` the group, Esc
-back.
+The math runs in a thread worker of this screen, once per (group, mode, tail, closes): it
+builds the time machine (:func:`tui.analytics.rrg.rrg_timeline`, the last
+:data:`TIMELINE_STEPS` periods), and every frame after that is only sliced from it, so stepping
+through time is instant. The plot widget and the side panel only receive a frame's points.
+
+Keys: arrows move the highlight to the nearest symbol that way, Enter opens its drill-down
+(the app handles :class:`OpenSymbol`), ``d``/``w`` daily or weekly points, ``+``/``-`` the
+tail length, ``[``/``]`` the group, ``,``/``.`` one period back / forward, ``space`` plays the
+last periods up to the newest (again: pause), ``M`` the member RRG of the highlighted sector
+(its bundled holdings against the sector ETF), Esc back.
+
+A timer exists only while playing: it is stopped on pause, at the newest frame, and when
+anything else changes, so an idle graph draws nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -20,6 +28,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -29,6 +38,7 @@ from tui.app.widgets.rrg_plot import (
     LAGGING,
     LEADING,
     QUADRANT_VARIABLES,
+    SHORT_NAMES,
     WEAKENING,
     PlotData,
     RRGPlot,
@@ -40,7 +50,7 @@ from tui.universe import NOT_PRICES, name_of
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tui.analytics.rrg import RRGPoint
+    from tui.analytics.rrg import RRGPoint, RRGTimeline
     from tui.report import Report
 
 DEFAULT_GROUP = "Sectors"
@@ -50,11 +60,37 @@ NARROW_WIDTH = 110
 """Under this many columns the side panel goes under the graph and shows less."""
 QUADRANT_ORDER = (LEADING, WEAKENING, LAGGING, IMPROVING)
 PERIOD_WORD = {"weekly": "week", "daily": "day"}
+TIMELINE_STEPS = 52
+"""Frames the time machine keeps: the last 52 periods (a year of weeks)."""
+PLAY_INTERVAL = 0.4
+"""Seconds per frame while playing."""
+PLAY_PERIODS = 26
+"""Periods an animation plays through when started at the newest frame."""
+COMPASS_WORDS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+"""Optuma's eight 45-degree heading sectors, North centred on 0 (337.5-22.5)."""
 
 MOVE = Binding.Group("Move")
 MODE = Binding.Group("Mode")
 TAIL = Binding.Group("Tail")
 GROUP = Binding.Group("Group")
+TIME = Binding.Group("Time")
+
+HoldingsCloses = Callable[[Sequence[str]], "pd.DataFrame"]
+"""The app's blocking loader of holdings closes (seeds their bundled history first)."""
+
+
+def compass_word(heading: float | None) -> str:
+    """The eight-way word of a heading in degrees (N for 337.5-22.5, NE for 22.5-67.5, ...)."""
+    if heading is None:
+        return ""
+    return COMPASS_WORDS[int(((heading % 360.0) + 22.5) // 45.0) % 8]
+
+
+def heading_text(heading: float | None) -> str:
+    """``045° NE``; ``n/a`` without a step."""
+    if heading is None:
+        return "n/a"
+    return f"{round(heading) % 360:03d}° {compass_word(heading)}"
 
 
 @dataclass(frozen=True)
@@ -69,48 +105,90 @@ class Request:
     """Bumped by new closes, so a result computed from older prices is never shown."""
 
 
+@dataclass(frozen=True)
+class Computed:
+    """A request's time machine and what is known about each symbol without a point."""
+
+    timeline: RRGTimeline | None
+    reasons: Mapping[str, str]
+    """Why a symbol can never have a point here ("the benchmark", "no data", ...)."""
+    has_data: frozenset[str]
+    """Symbols with closes: one without a point in a frame has "too little history"."""
+    members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Bundled holdings of the group's symbols that have a list (for the member RRG)."""
+
+
 @dataclass
 class RRGComputed(Message):
-    """The points of one request, and the symbols without one (with the reason)."""
+    """The time machine of one request."""
 
     request: Request
-    points: tuple[RRGPoint, ...]
-    missing: tuple[tuple[str, str], ...]
+    computed: Computed
 
 
-def compute_points(
-    closes: pd.DataFrame | None, request: Request, benchmark: str
-) -> tuple[tuple[RRGPoint, ...], tuple[tuple[str, str], ...]]:
-    """Points of the symbols that have one; every other symbol with why it has none."""
-    from tui.analytics.rrg import rrg
+def compute_timeline(
+    closes: pd.DataFrame | None,
+    request: Request,
+    benchmark: str,
+    steps: int = TIMELINE_STEPS,
+) -> Computed:
+    """The time machine of a request (None when nothing can be drawn) and every symbol's
+    reason for having no point where one is known in advance."""
+    from tui.analytics.rrg import rrg_timeline
+    from tui.data.snapshot import load_holdings
 
-    missing: list[tuple[str, str]] = []
+    reasons: dict[str, str] = {}
     wanted: list[str] = []
     for symbol in request.symbols:
         if symbol == benchmark:
-            missing.append((symbol, "the benchmark"))
+            reasons[symbol] = "the benchmark"
         elif symbol in NOT_PRICES:
-            missing.append((symbol, "not a price"))
+            reasons[symbol] = "not a price"
         else:
             wanted.append(symbol)
-    points: list[RRGPoint] = []
-    if closes is not None and wanted:
-        points = rrg(closes, wanted, benchmark, mode=request.mode, tail=request.tail)
-    by_symbol = {p.symbol: p for p in points}
     has_bench = closes is not None and benchmark in closes and closes[benchmark].notna().any()
+    has_data: set[str] = set()
     for symbol in wanted:
+        if not has_bench:
+            reasons[symbol] = f"no data for {benchmark}"
+        elif closes is not None and symbol in closes and closes[symbol].notna().any():
+            has_data.add(symbol)
+        else:
+            reasons[symbol] = "no data"
+    timeline = None
+    if closes is not None and has_bench and wanted:
+        timeline = rrg_timeline(
+            closes, wanted, benchmark, steps=steps, mode=request.mode, tail=request.tail
+        )
+    holdings = load_holdings()
+    members = {
+        s: tuple(dict.fromkeys(h.symbol for h in holdings[s]))
+        for s in request.symbols
+        if holdings.get(s)
+    }
+    return Computed(timeline, reasons, frozenset(has_data), members)
+
+
+def frame_points(
+    computed: Computed, request: Request, k: int
+) -> tuple[tuple[RRGPoint, ...], tuple[tuple[str, str], ...]]:
+    """The points of frame ``k`` (0 = newest) that exist, and every other symbol with why."""
+    timeline = computed.timeline
+    frame = timeline.frame(k) if timeline is not None and len(timeline) else []
+    by_symbol = {p.symbol: p for p in frame}
+    shown: list[RRGPoint] = []
+    missing: list[tuple[str, str]] = []
+    for symbol in request.symbols:
         point = by_symbol.get(symbol)
         if point is not None and point.quadrant is not None:
-            continue
-        if not has_bench:
-            missing.append((symbol, f"no data for {benchmark}"))
-        elif closes is not None and symbol in closes and closes[symbol].notna().any():
+            shown.append(point)
+        elif symbol in computed.reasons:
+            missing.append((symbol, computed.reasons[symbol]))
+        elif symbol in computed.has_data:
             missing.append((symbol, "too little history"))
         else:
             missing.append((symbol, "no data"))
-    shown = tuple(p for p in points if p.quadrant is not None)
-    order = {s: i for i, s in enumerate(request.symbols)}
-    return shown, tuple(sorted(missing, key=lambda m: order[m[0]]))
+    return tuple(shown), tuple(missing)
 
 
 def _q(name: str | None) -> tuple[str, str]:
@@ -118,6 +196,10 @@ def _q(name: str | None) -> tuple[str, str]:
     if name is None:
         return ("n/a", "$text-muted")
     return (name, f"${QUADRANT_VARIABLES[name]} bold")
+
+
+def _figure(value: float | None, fmt: str = "{:.2f}") -> str:
+    return "n/a" if value is None else fmt.format(value)
 
 
 class RRGScreen(Screen[None]):
@@ -193,6 +275,35 @@ class RRGScreen(Screen[None]):
             group=GROUP,
             tooltip="Show the previous group of symbols",
         ),
+        Binding(
+            "comma",
+            "step(1)",
+            "Back",
+            key_display=",",
+            group=TIME,
+            tooltip="The whole graph one period back in time",
+        ),
+        Binding(
+            "full_stop",
+            "step(-1)",
+            "Forward",
+            key_display=".",
+            group=TIME,
+            tooltip="The whole graph one period forward in time",
+        ),
+        Binding(
+            "space",
+            "play",
+            "Play",
+            group=TIME,
+            tooltip=f"Play the last {PLAY_PERIODS} periods up to the newest (again: pause)",
+        ),
+        Binding(
+            "M",
+            "members",
+            "Members",
+            tooltip="RRG of the highlighted sector's bundled holdings against the sector ETF",
+        ),
     ]
 
     def __init__(
@@ -203,7 +314,12 @@ class RRGScreen(Screen[None]):
         *,
         tail: int = 8,
         mode: str = "weekly",
+        holdings_closes: HoldingsCloses | None = None,
+        member_of: str | None = None,
     ) -> None:
+        """``holdings_closes`` (the app's blocking loader, called in the worker) enables the
+        member RRG. ``member_of`` makes this screen a member RRG: its closes are loaded with
+        ``holdings_closes`` for the group's symbols and the benchmark (the sector ETF)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         super().__init__()
@@ -212,14 +328,21 @@ class RRGScreen(Screen[None]):
         self.benchmark = benchmark
         self.tail = max(MIN_TAIL, min(MAX_TAIL, int(tail)))
         self.mode = mode
+        self.holdings_closes = holdings_closes
+        self.member_of = member_of
         names = [name for name, _ in self.groups]
         self.group_index = names.index(DEFAULT_GROUP) if DEFAULT_GROUP in names else 0
         self.points: tuple[RRGPoint, ...] = ()
         self.missing: tuple[tuple[str, str], ...] = ()
         self.highlight: str | None = None
         self.shown: Request | None = None
+        self.computed: Computed | None = None
         self.error: str | None = None
         self.generation = 0
+        self.step = 0
+        """Periods back from the newest frame (0 = the newest)."""
+        self.player: Timer | None = None
+        """The animation's timer; it exists only while playing."""
 
     # -- layout --------------------------------------------------------------------------
 
@@ -230,6 +353,7 @@ class RRGScreen(Screen[None]):
             with Vertical(id="rrg-side"):
                 yield Static("", id="rrg-info")
                 yield Static("", id="rrg-list")
+                yield Static("", id="rrg-moves")
                 yield Static("", id="rrg-na")
                 yield Static("", id="rrg-tail")
         yield Footer()
@@ -240,8 +364,17 @@ class RRGScreen(Screen[None]):
         self.request()
         self.watch(self.app, "report", self._report_changed, init=False)
 
+    def on_unmount(self) -> None:
+        self._stop()
+
     def _report_changed(self, report: Report | None) -> None:
-        if report is not None and report.closes is not None:
+        if report is None or report.closes is None:
+            return
+        if self.member_of is not None:
+            # The holdings' closes are read again (a refresh may have fetched them).
+            self.generation += 1
+            self.request()
+        else:
             self.set_closes(report.closes)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -267,6 +400,17 @@ class RRGScreen(Screen[None]):
         name, symbols = self.groups[self.group_index]
         return Request(name, symbols, self.mode, self.tail, self.generation)
 
+    @property
+    def frames(self) -> int:
+        """Frames in the time machine of what is shown (0 before the first result)."""
+        if self.computed is None or self.computed.timeline is None:
+            return 0
+        return len(self.computed.timeline)
+
+    @property
+    def playing(self) -> bool:
+        return self.player is not None
+
     def set_closes(self, closes: pd.DataFrame | None) -> None:
         """New prices (after a refresh): recompute what is shown."""
         self.closes = closes
@@ -282,28 +426,39 @@ class RRGScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="rrg", exit_on_error=False)
     def compute(self, request: Request, closes: pd.DataFrame | None) -> None:
-        """The graph's points, off the UI thread; sent back as :class:`RRGComputed`."""
-        points, missing = compute_points(closes, request, self.benchmark)
+        """The time machine, off the UI thread; sent back as :class:`RRGComputed`."""
+        if self.member_of is not None and self.holdings_closes is not None:
+            closes = self.holdings_closes([self.benchmark, *request.symbols])
+        computed = compute_timeline(closes, request, self.benchmark)
         if not get_current_worker().is_cancelled:
-            self.post_message(RRGComputed(request, points, missing))
+            self.post_message(RRGComputed(request, computed))
 
     @on(RRGComputed)
     def _computed(self, message: RRGComputed) -> None:
         if message.request != self.current:
             return  # the user has moved on; a newer computation is on its way
         self.shown = message.request
-        self.points, self.missing = message.points, message.missing
+        self.computed = message.computed
+        self.step = min(self.step, max(0, self.frames - 1))
+        self._use_frame()
+
+    def _use_frame(self) -> None:
+        """Show frame ``self.step`` of the computed time machine."""
+        if self.computed is None or self.shown is None:
+            return
+        self.points, self.missing = frame_points(self.computed, self.shown, self.step)
         symbols = [p.symbol for p in self.points]
         if self.highlight not in symbols:
             self.highlight = symbols[0] if symbols else None
         self._show()
-        self.refresh_bindings()  # Enter and the arrows depend on a highlight
+        self.refresh_bindings()  # Enter, the arrows and the time keys depend on it
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Worker.StateChanged does not bubble: this screen's worker fails here, said once.
         if event.worker.group == "rrg" and event.state == WorkerState.ERROR:
             error = event.worker.error
             self.error = f"could not compute: {type(error).__name__}: {error}"
+            self._stop()
             self._show()
             self.notify(self.error, title="RRG", severity="error", timeout=10, markup=False)
 
@@ -322,15 +477,32 @@ class RRGScreen(Screen[None]):
         self.query_one(RRGPlot).show(PlotData(points, self.highlight, note))
         self._show_side()
 
+    @property
+    def frame_date(self) -> str | None:
+        """The date of the frame shown (the benchmark's close of that period)."""
+        if self.shown != self.current or not self.frames or self.computed is None:
+            return None
+        assert self.computed.timeline is not None
+        return self.computed.timeline.date(self.step)
+
     def _show_title(self) -> None:
-        as_of = max((p.tail[-1][0] for p in self.points if p.tail), default=None)
-        parts = [
-            f"RRG · {self.group} vs {self.benchmark}",
-            f"{self.mode} · tail {self.tail}",
-        ]
-        if as_of and self.shown == self.current:
+        if self.member_of is not None:
+            head = f"RRG · {self.member_of} holdings vs {self.benchmark}"
+        else:
+            head = f"RRG · {self.group} vs {self.benchmark}"
+        parts = [head, f"{self.mode} · tail {self.tail}"]
+        as_of = self.frame_date
+        if as_of:
             parts.append(f"to {as_of}")
-        parts.append(f"group {self.group_index + 1}/{len(self.groups)}")
+            word = PERIOD_WORD[self.mode]
+            if self.step:
+                parts.append(f"{self.step} {word}{'s' if self.step > 1 else ''} back")
+            elif not self.playing:
+                parts.append("newest")
+            if self.playing:
+                parts.append("▶ playing")
+        if self.member_of is None:
+            parts.append(f"group {self.group_index + 1}/{len(self.groups)}")
         self.query_one("#rrg-title", Static).update(Content(" · ".join(parts)))
 
     def point_of(self, symbol: str | None) -> RRGPoint | None:
@@ -340,9 +512,9 @@ class RRGScreen(Screen[None]):
     def _show_side(self) -> None:
         narrow = self.has_class("-narrow")
         point = self.point_of(self.highlight)
-        info = self.query_one("#rrg-info", Static)
-        info.update(self._info(point, narrow))
-        self.query_one("#rrg-list", Static).update(self._quadrant_list())
+        self.query_one("#rrg-info", Static).update(self._info(point, narrow))
+        self.query_one("#rrg-list", Static).update(self._symbol_table())
+        self.query_one("#rrg-moves", Static).update(self._transitions(narrow))
         na = self.query_one("#rrg-na", Static)
         na.update(self._na_line())
         na.display = bool(self.missing)
@@ -355,11 +527,11 @@ class RRGScreen(Screen[None]):
         if narrow:
             return Content.assemble(
                 (point.symbol, "bold"),
-                f"  RS-Ratio {point.rs_ratio:.2f}  RS-Momentum {point.rs_momentum:.2f}  ",
+                f"  Ratio {point.rs_ratio:.2f}  Mom {point.rs_momentum:.2f}  ",
                 _q(point.quadrant),
-                "  (was ",
+                " (was ",
                 _q(point.previous_quadrant),
-                ")",
+                f")  heading {heading_text(point.heading)}  velocity {_figure(point.velocity)}",
             )
         word = PERIOD_WORD[self.mode]
         return Content.assemble(
@@ -377,14 +549,50 @@ class RRGScreen(Screen[None]):
             (f"Last {word:<8}", "$text-muted"),
             _q(point.previous_quadrant),
             (" (changed)" if changed else "", "$text-warning"),
+            "\n",
+            ("Heading      ", "$text-muted"),
+            f"{heading_text(point.heading)}\n",
+            ("Velocity     ", "$text-muted"),
+            f"{_figure(point.velocity):>8} /{word}\n",
+            ("Tail length  ", "$text-muted"),
+            f"{_figure(point.tail_length):>8}",
         )
 
-    def _quadrant_list(self) -> Content:
-        parts: list[str | tuple[str, str]] = []
+    def _symbol_table(self) -> Content:
+        """One row per symbol, by quadrant: heading, velocity and tail length."""
+        parts: list[str | tuple[str, str]] = [("Sym   Quad  Heading  Vel  Tail\n", "$text-muted")]
         for name in QUADRANT_ORDER:
-            members = [p.symbol for p in self.points if p.quadrant == name]
-            parts.extend([_q(name), " " * (10 - len(name)), " ".join(members) or "—", "\n"])
-        return Content.assemble(*parts[:-1])
+            for p in self.points:
+                if p.quadrant != name:
+                    continue
+                style = "bold reverse" if p.symbol == self.highlight else "bold"
+                parts.append((f"{p.symbol:<5}", style))
+                parts.append(" ")
+                parts.append((f"{SHORT_NAMES[name]:<4}", f"${QUADRANT_VARIABLES[name]} bold"))
+                parts.append(
+                    f"  {heading_text(p.heading):<7}"
+                    f" {_figure(p.velocity):>4} {_figure(p.tail_length):>5}\n"
+                )
+        if len(parts) == 1:
+            return Content("")
+        last = parts[-1]
+        if isinstance(last, str):
+            parts[-1] = last.rstrip("\n")
+        return Content.assemble(*parts)
+
+    def _transitions(self, narrow: bool) -> Content:
+        """The symbols that changed quadrant in the period shown ("XLK Improving → Lagging")."""
+        from tui.analytics.rrg import transitions
+
+        if self.shown != self.current:
+            return Content("")
+        moves = [t.text for t in transitions(self.points)]
+        word = PERIOD_WORD[self.mode]
+        if narrow:
+            listed = ", ".join(moves) if moves else "none"
+            return Content.assemble((f"This {word}: ", "bold"), listed)
+        head = (f"Transitions this {word}\n", "bold")
+        return Content.assemble(head, "\n".join(moves) if moves else ("none", "$text-muted"))
 
     def _na_line(self) -> Content:
         listed = ", ".join(f"{symbol} ({why})" for symbol, why in self.missing)
@@ -394,7 +602,7 @@ class RRGScreen(Screen[None]):
         if point is None or not point.tail:
             return Content("")
         # Loaded already: the worker computed the point.
-        from tui.analytics.rrg import MOMENTUM_WINDOW, RATIO_WINDOW, quadrant
+        from tui.analytics.rrg import MOMENTUM_WINDOW, RATIO_WINDOW, SMOOTHING_BY_MODE, quadrant
 
         lines: list[str | tuple[str, str]] = [
             ("Tail, newest first\n", "bold"),
@@ -406,10 +614,12 @@ class RRGScreen(Screen[None]):
             lines.append((name[:1], f"${QUADRANT_VARIABLES[name]} bold") if name else "")
             lines.append("\n")
         word = PERIOD_WORD[self.mode]
+        smoothing = SMOOTHING_BY_MODE[self.mode]
         lines.append(
             (
-                f"\nAxes: 100 + z-score of the RS line ({RATIO_WINDOW} {word}s) and of its"
-                f" rate of change ({MOMENTUM_WINDOW} {word}s).",
+                f"\nAxes: 100 + z-score of the RS line ({smoothing}-{word} average,"
+                f" {RATIO_WINDOW} {word}s) and of its rate of change ({MOMENTUM_WINDOW}"
+                f" {word}s). Heading: compass degrees of the last step, 0 = up.",
                 "$text-muted",
             )
         )
@@ -428,6 +638,13 @@ class RRGScreen(Screen[None]):
             return len(self.groups) > 1 or None
         if action in ("open", "move"):
             return self.highlight is not None or None
+        if action == "step":
+            step = int(parameters[0])  # type: ignore[call-overload]
+            return 0 <= self.step + step < self.frames or None
+        if action == "play":
+            return self.frames > 1 or None
+        if action == "members":
+            return self.member_of is None or None
         return True
 
     def action_back(self) -> None:
@@ -453,6 +670,7 @@ class RRGScreen(Screen[None]):
     def action_mode(self, mode: str) -> None:
         if mode in MODES and mode != self.mode:
             self.mode = mode
+            self.step = 0
             self._changed()
 
     def action_tail(self, step: int) -> None:
@@ -464,9 +682,82 @@ class RRGScreen(Screen[None]):
     def action_group(self, step: int) -> None:
         if len(self.groups) > 1:
             self.group_index = (self.group_index + step) % len(self.groups)
+            self.step = 0
             self._changed()
 
+    def action_step(self, step: int) -> None:
+        """One period back (``1``) or forward (``-1``); pauses an animation."""
+        self._stop()
+        self.go_to(self.step + step)
+
+    def go_to(self, k: int) -> None:
+        """Show the frame ``k`` periods back (clipped to the time machine)."""
+        if not self.frames:
+            return
+        k = max(0, min(self.frames - 1, k))
+        if k != self.step or self.shown == self.current:
+            self.step = k
+            self._use_frame()
+
+    def action_play(self) -> None:
+        """Play from ``PLAY_PERIODS`` back (or from the frame shown) to the newest; pause."""
+        if self.playing:
+            self._stop()
+            self._show_title()
+            self.refresh_bindings()
+            return
+        if self.frames < 2 or self.shown != self.current:
+            return
+        if self.step == 0:
+            self.step = min(self.frames - 1, PLAY_PERIODS)
+        self.player = self.set_interval(PLAY_INTERVAL, self._tick)
+        self._use_frame()
+
+    def _tick(self) -> None:
+        if self.step <= 0 or self.shown != self.current:
+            self._stop()
+            self._show_title()
+            self.refresh_bindings()
+            return
+        self.step -= 1
+        if self.step == 0:
+            self._stop()
+        self._use_frame()
+
+    def _stop(self) -> None:
+        if self.player is not None:
+            self.player.stop()
+            self.player = None
+
+    def action_members(self) -> None:
+        """The member RRG of the highlighted sector (its holdings vs the sector ETF)."""
+        symbol = self.highlight
+        if self.member_of is not None or symbol is None:
+            return
+        if self.holdings_closes is None:
+            self.notify("member RRG needs holdings data", title="RRG", timeout=5)
+            return
+        members = (self.computed.members if self.computed else {}).get(symbol)
+        if not members:
+            self.notify(
+                f"No holdings list is bundled for {symbol}", title="RRG", timeout=5, markup=False
+            )
+            return
+        self._stop()
+        self.app.push_screen(
+            RRGScreen(
+                None,
+                [(f"{symbol} holdings", list(members))],
+                symbol,
+                tail=self.tail,
+                mode=self.mode,
+                holdings_closes=self.holdings_closes,
+                member_of=symbol,
+            )
+        )
+
     def _changed(self) -> None:
+        self._stop()
         self.refresh_bindings()
         self._show()
         self.request()

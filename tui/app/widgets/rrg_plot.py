@@ -13,9 +13,16 @@ of the points and the pane size, tested on its own:
   quadrant names and axis figures;
 - :func:`nearest_in_direction` — which symbol an arrow key moves the highlight to.
 
+Tails: every point of a tail gets a marker, joined to the next by a faint braille path. The
+newest point is the symbol's marker (``●``, ``◉`` when highlighted) with its label, bold; the
+earlier points are smaller the older they are (``•`` for the newer half of the tail, ``·`` for
+the older half) and fade towards the background in :data:`FADE_LEVELS` steps, so the direction
+of travel reads from the shapes alone (``NO_COLOR``, monochrome terminals) and more easily
+still in colour.
+
 Colours come from the current theme's variables (``$success`` Leading, ``$warning``
 Weakening, ``$error`` Lagging, ``$primary`` Improving; quadrant backgrounds are those colours
-blended faintly into ``$background``). The quadrant names, the marker and the labels carry the
+blended faintly into ``$background``). The quadrant names, the markers and the labels carry the
 meaning too, so the picture reads without colour.
 """
 
@@ -54,6 +61,14 @@ SHORT_NAMES: Mapping[str, str] = {
 
 MARKER = "●"
 HIGHLIGHT_MARKER = "◉"
+RECENT_MARKER = "•"
+"""An earlier tail point in the newer half of the tail."""
+OLD_MARKER = "·"
+"""An earlier tail point in the older half of the tail."""
+FADE_LEVELS = 4
+"""Steps of fading of the earlier tail points, from the point before the newest to the oldest."""
+FADE_STRONG, FADE_WEAK = 0.85, 0.35
+"""Share of the quadrant colour (over the background) of the least and the most faded point."""
 TINT = 0.13
 """Share of the quadrant colour in a quadrant's background."""
 FAINT = 0.4
@@ -111,6 +126,15 @@ class PlotColors:
     """Background of each quadrant."""
     axis: Style = field(default_factory=lambda: Style(dim=True))
     """The 100 lines and the axis figures."""
+    fade: Mapping[str, tuple[Style, ...]] = field(default_factory=dict)
+    """Earlier tail points: :data:`FADE_LEVELS` styles, the newest (strongest) first."""
+
+    def faded(self, name: str, level: int) -> Style:
+        """The style of an earlier tail point ``level`` steps faded (0 = the least)."""
+        levels = self.fade.get(name)
+        if not levels:
+            return Style(dim=level >= FADE_LEVELS // 2)
+        return levels[min(level, len(levels) - 1)]
 
     @classmethod
     def from_variables(cls, variables: Mapping[str, str]) -> PlotColors:
@@ -121,6 +145,7 @@ class PlotColors:
         quadrant: dict[str, Style] = {}
         tail: dict[str, Style] = {}
         tint: dict[str, Style] = {}
+        fade: dict[str, tuple[Style, ...]] = {}
         for name, variable in QUADRANT_VARIABLES.items():
             colour = _parse(variables.get(variable))
             if colour is None:
@@ -130,14 +155,23 @@ class PlotColors:
                 assert background is not None
                 tint[name] = Style(bgcolor=background.blend(colour, TINT).rich_color)
                 tail[name] = Style(color=background.blend(colour, FAINT).rich_color)
+                step = (FADE_STRONG - FADE_WEAK) / max(1, FADE_LEVELS - 1)
+                fade[name] = tuple(
+                    Style(color=background.blend(colour, FADE_STRONG - i * step).rich_color)
+                    for i in range(FADE_LEVELS)
+                )
             else:
                 tail[name] = Style(color=colour.rich_color, dim=True)
+                half = FADE_LEVELS // 2
+                fade[name] = tuple(
+                    Style(color=colour.rich_color, dim=i >= half) for i in range(FADE_LEVELS)
+                )
         if blendable and foreground is not None and foreground.ansi is None:
             assert background is not None
             axis = Style(color=background.blend(foreground, 0.45).rich_color)
         else:
             axis = Style(dim=True)
-        return cls(quadrant=quadrant, tail=tail, tint=tint, axis=axis)
+        return cls(quadrant=quadrant, tail=tail, tint=tint, axis=axis, fade=fade)
 
 
 def _parse(value: str | None) -> Color | None:
@@ -388,6 +422,8 @@ class Drawing:
     frame: Frame | None
     markers: dict[str, Cell] = field(default_factory=dict)
     labels: dict[str, Cell | None] = field(default_factory=dict)
+    tail_markers: dict[str, dict[Cell, int]] = field(default_factory=dict)
+    """Per symbol, the cells of its earlier tail points and their age in periods."""
 
     def label_cells(self, symbol: str) -> list[Cell]:
         """The cells a symbol's label covers (empty when it has none)."""
@@ -490,28 +526,57 @@ def _line(a: tuple[int, int], b: tuple[int, int]) -> list[tuple[int, int]]:
             y0 += sy
 
 
+def tail_marker(age: int, points: int) -> tuple[str, int]:
+    """Marker and fade level of the tail point ``age`` periods before the newest (age >= 1)
+    in a tail of ``points`` points: ``•`` in the newer half of the tail, ``·`` in the older
+    half; fade level 0 (least faded) for age 1 up to ``FADE_LEVELS - 1`` for the oldest."""
+    older = max(1, points - 1)  # earlier points in the tail
+    marker = RECENT_MARKER if 2 * age <= older else OLD_MARKER
+    level = 0 if older == 1 else round((age - 1) * (FADE_LEVELS - 1) / (older - 1))
+    return marker, level
+
+
 def _draw_tail(
     canvas: Canvas,
     frame: Frame,
     point: RRGPoint,
     style: Style,
     bits: dict[Cell, int],
-    vertices: bool = False,
 ) -> None:
-    """The path of a tail in braille dots; with ``vertices`` each earlier point a 2 × 2 blob."""
+    """The path of a tail in braille dots, from each point to the next."""
     dots = [frame.dot(x, y) for _, x, y in point.tail]
     path: list[tuple[int, int]] = []
     for a, b in zip(dots, dots[1:], strict=False):
         path.extend(_line(a, b))
-    max_x, max_y = frame.width * 2 - 1, frame.height * 4 - 1
-    if vertices:
-        for px, py in dots[:-1]:
-            path.extend((min(px + i, max_x), min(py + j, max_y)) for i in (0, 1) for j in (0, 1))
     for px, py in path:
         cell = (frame.left + px // 2, frame.top + py // 4)
         bits[cell] = bits.get(cell, 0) | _BRAILLE[(px % 2, py % 4)]
         col, row = cell
         canvas.put(col, row, chr(0x2800 + bits[cell]), style)
+
+
+def _draw_tail_markers(
+    canvas: Canvas,
+    frame: Frame,
+    point: RRGPoint,
+    colors: PlotColors,
+    highlighted: bool,
+) -> dict[Cell, int]:
+    """A marker at every earlier point of the tail, oldest first (newer ones drawn over
+    older ones); returns each cell's age (periods before the newest point)."""
+    cells: dict[Cell, int] = {}
+    n = len(point.tail)
+    name = point.quadrant or ""
+    for i, (_, x, y) in enumerate(point.tail[:-1]):
+        age = n - 1 - i
+        marker, level = tail_marker(age, n)
+        style = colors.faded(name, level)
+        if highlighted:
+            style += Style(bold=True)
+        cell = frame.cell(x, y)
+        canvas.put(*cell, marker, style)
+        cells[cell] = age
+    return cells
 
 
 def draw(data: PlotData, width: int, height: int, colors: PlotColors | None = None) -> Drawing:
@@ -543,7 +608,12 @@ def draw(data: PlotData, width: int, height: int, colors: PlotColors | None = No
             style = colors.quadrant.get(name, Style()) + Style(bold=True)
         else:
             style = colors.tail.get(name, Style(dim=True))
-        _draw_tail(canvas, frame, point, style, bits, vertices=highlighted)
+        _draw_tail(canvas, frame, point, style, bits)
+    for point in order:
+        highlighted = point.symbol == data.highlight
+        drawing.tail_markers[point.symbol] = _draw_tail_markers(
+            canvas, frame, point, colors, highlighted
+        )
     for point in order:
         assert point.rs_ratio is not None and point.rs_momentum is not None
         drawing.markers[point.symbol] = frame.cell(point.rs_ratio, point.rs_momentum)
@@ -551,7 +621,8 @@ def draw(data: PlotData, width: int, height: int, colors: PlotColors | None = No
     for point in order:
         col, row = drawing.markers[point.symbol]
         marker = HIGHLIGHT_MARKER if point.symbol == data.highlight else MARKER
-        canvas.put(col, row, marker, colors.quadrant.get(point.quadrant or "", Style()))
+        style = colors.quadrant.get(point.quadrant or "", Style()) + Style(bold=True)
+        canvas.put(col, row, marker, style)
     first = [p for p in points if p.symbol == data.highlight]
     anchors = [
         (p.symbol, *drawing.markers[p.symbol]) for p in first + order[: len(order) - len(first)]
