@@ -228,7 +228,12 @@ def run_refresh(args: argparse.Namespace) -> int:
             update = monitor.refresh_earnings(symbols)
             if update is not None and update.problem:
                 _log(f"earnings dates: {update.detail or update.problem}", every)
-            if outcome.rows_written or outcome.readjusted or not saved:
+            policy = monitor.refresh_policy()
+            if policy is not None and policy.problem:
+                why, used = policy.detail or policy.problem, policy.source or "the bundled table"
+                _log(f"Fed target range: {why}; the rules use {used}", every)
+            fed_new = policy is not None and policy.fetched_now
+            if outcome.rows_written or outcome.readjusted or fed_new or not saved:
                 # The dashboard's figures, saved as a dashboard saves them: viewers that only
                 # read the cache (`rotmon --read-only`) paint them in their first frame.
                 monitor.save_summary(monitor.build())

@@ -88,6 +88,23 @@ def _unparsable(path: Path) -> bool:
     return False
 
 
+def local_zone() -> Any:
+    """The user's time zone as a ZoneInfo ($TZ, else /etc/localtime's name), or None."""
+    import os
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    names = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            names.append(target.split("zoneinfo/", 1)[1])
+    for name in names:
+        if name:
+            with contextlib.suppress(ZoneInfoNotFoundError, ValueError, OSError):
+                return ZoneInfo(name)
+    return None
+
+
 def source_of(cache: Cache) -> str:
     """Where the cached rows came from, for the status line: "yahoo+snapshot", …"""
     infos = cache.symbol_info().values()
@@ -283,7 +300,11 @@ class Monitor:
             from tui.data.fred import cached_range
 
             with contextlib.suppress(sqlite3.Error):
-                fetched = cached_range(self.cache).as_tuples()
+                known = cached_range(self.cache)
+                fetched = known.as_tuples()
+                if fetched and known.through is not None and known.through > fetched[-1][0]:
+                    # The observations reach `through`: the meetings up to it were holds.
+                    fetched.append((known.through, fetched[-1][1], fetched[-1][2]))
         return policy(fetched)
 
     def build(
@@ -544,10 +565,26 @@ class Monitor:
         wanted = list(symbols) if symbols is not None else self.symbols
         return refresh_earnings(self.cache, earnings, wanted, ETFS, self.clock())
 
-    def next_refresh_in(self, every: int | None = None) -> float:
+    def refresh_policy(self) -> Any:
+        """The Fed's target range from FRED (asked at most daily; the last good data kept on
+        any failure); None when nobody is to be asked (a test gave a price provider only, or
+        the cache cannot be written)."""
+        from tui.data.fred import refresh_fed_range
+
+        cache = self.cache
+        assert cache is not None
+        if self.provider_injected or not cache.writable:
+            return None
+        try:
+            return refresh_fed_range(cache, self.clock())
+        except sqlite3.Error:  # a full disk: the fetched range cannot be kept, the rest goes on
+            return None
+
+    def next_refresh_in(self, every: int | None = None, *, wait: bool = True) -> float:
         """Seconds until the next scheduled refresh: the open/closed cadence of the config
         (or `every` while markets are open, and at least that otherwise), backing off after
-        failures."""
+        failures. `wait=False` (the UI thread) never waits for the calendar to load: until it
+        has, the market's hours are taken as weekdays 09:30-16:00 ET."""
         from tui.data.refresh import next_interval
 
         config = self.config
@@ -555,7 +592,7 @@ class Monitor:
             cadence = (config.refresh_open, config.refresh_closed)
         else:
             cadence = (every, max(every, config.refresh_closed))
-        return next_interval(*cadence, self.clock(), self.failures)
+        return next_interval(*cadence, self.clock(), self.failures, wait=wait)
 
     def note_failures(self) -> int:
         """Re-read the failure count the last refresh recorded in the cache."""
@@ -583,6 +620,44 @@ class Monitor:
         edit = add_symbol if change == "add" else remove_symbol
         self.config = edit(path, group, symbol, current=self.config)
         return self.config
+
+    # -- the market's clock -------------------------------------------------------------
+
+    def load_calendar(self) -> None:
+        """Load the NYSE calendar (exchange_calendars: ~1 s the first time; call it from a
+        worker). Afterwards :meth:`market_clock` and :meth:`sessions_behind` never block."""
+        from tui.data.market_clock import schedule_for
+
+        schedule_for(self.clock().date())
+
+    def market_clock(self) -> str:
+        """'OPEN · closes 16:00 ET in 2 h 13 m' (in ET and the user's zone), or '' while the
+        calendar is not loaded."""
+        from tui.data.market_clock import clock_state, loaded_schedule
+
+        schedule = loaded_schedule()
+        if schedule is None:
+            return ""
+        now = self.clock()
+        try:
+            return clock_state(now, schedule).label(local_zone())
+        except (ValueError, IndexError):  # a clock outside the loaded years
+            return ""
+
+    def sessions_behind(self, as_of: str | None) -> int:
+        """How many NYSE sessions have closed since the data's last day (0 while the calendar
+        is not loaded or the data is current)."""
+        from datetime import date
+
+        from tui.data.market_clock import last_session, loaded_schedule, sessions_between
+
+        schedule = loaded_schedule()
+        if schedule is None or not as_of:
+            return 0
+        closed = last_session(schedule, self.clock())
+        if closed is None:
+            return 0
+        return sessions_between(schedule, date.fromisoformat(as_of), closed)
 
     # -- ui memory ----------------------------------------------------------------------
 

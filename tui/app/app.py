@@ -139,6 +139,7 @@ class RotmonApp(SessionApp):
         # After the first frame: the worker's imports (pandas) would compete with its render.
         self.call_after_refresh(self.load_data)
         self.call_after_refresh(self._watch_files)
+        self.call_after_refresh(self.load_calendar)
 
     def on_layout_width(self, message: LayoutWidth) -> None:
         self.compact = message.width < COMPACT_WIDTH

@@ -111,3 +111,8 @@ class TrackRecordReady(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, TrackRecordReady)
+
+
+@dataclass
+class ClockReady(Message):
+    """The exchange calendar is loaded (off the UI thread): the market clock can tick."""

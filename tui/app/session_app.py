@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from tui.app.messages import (
     Alerts,
     CacheOpened,
+    ClockReady,
     DetailReady,
     RefreshDone,
     RefreshStarted,
@@ -50,6 +51,8 @@ class SessionApp(App[int]):
     """What the status line and banner say (every screen with a status line watches it)."""
     report: var[Report | None] = var(None, always_update=True)
     """The figures on screen (the dashboard and the RRG watch them)."""
+    market: var[str] = var("")
+    """The NYSE's clock: 'OPEN · closes 16:00 ET in 2 h 13 m' ('' until the calendar loads)."""
     track_record: var[TrackRecord | None] = var(None, always_update=True)
     """The score's history and every rule's forward-return study (the history screen and the
     rules' evidence watch it); computed after each fresh report, off the UI thread."""
@@ -126,6 +129,19 @@ class SessionApp(App[int]):
 
         return time.monotonic()
 
+    @work(thread=True, exclusive=True, group="calendar", exit_on_error=False)
+    def load_calendar(self) -> None:
+        """The exchange calendar, loaded after the first frame (about a second of imports)."""
+        self.monitor.load_calendar()
+        self.post_message(ClockReady())
+
+    def on_clock_ready(self, _message: ClockReady) -> None:
+        self._tick_clock()
+        self.set_interval(60, self._tick_clock)  # a countdown in minutes: once a minute
+
+    def _tick_clock(self) -> None:
+        self.market = self.monitor.market_clock()
+
     # -- workers: a call into the session, a message back --------------------------------
 
     def _call(self, fn: Callable[[], T]) -> T | None:
@@ -184,11 +200,12 @@ class SessionApp(App[int]):
             return
         self._post_cache_notice()
         self.post_message(RefreshDone(outcome))
-        earnings_changed = False
+        changed = False
         if outcome.problem is None:
             update = self._call(self.monitor.refresh_earnings)
-            earnings_changed = bool(update and update.requested)
-        if outcome.rows_written or outcome.readjusted or earnings_changed:
+            policy = self._call(self.monitor.refresh_policy)
+            changed = bool(update and update.requested) or bool(policy and policy.fetched_now)
+        if outcome.rows_written or outcome.readjusted or changed:
             self._compute()
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
@@ -345,7 +362,8 @@ class SessionApp(App[int]):
             return
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
-        self._refresh_timer = self.set_timer(self.monitor.next_refresh_in(), self.action_refresh)
+        delay = self.monitor.next_refresh_in(wait=False)  # the UI thread: never blocks
+        self._refresh_timer = self.set_timer(delay, self.action_refresh)
 
     def _check_files(self) -> None:
         if self.files.changed():

@@ -699,30 +699,37 @@ def consecutive_failures(cache: Cache) -> int:
         return 0
 
 
-def market_is_open(now: datetime) -> bool:
+def market_is_open(now: datetime, *, wait: bool = True) -> bool:
     """True during the NYSE regular session, from exchange_calendars' XNYS (holidays and
     early closes included). A naive ``now`` is taken as UTC.
 
     The first call loads the calendar (about a second: see tui.data.market_clock); if it
-    cannot be loaded, Monday-Friday 09:30-16:00 New York time is assumed.
+    cannot be loaded — or, with ``wait=False`` (the UI thread), is not loaded yet or does not
+    cover ``now`` — Monday-Friday 09:30-16:00 New York time is assumed.
     """
     from tui.data import market_clock
 
     local = _aware(now).astimezone(NEW_YORK)
     try:
-        schedule = market_clock.schedule_for(local.date())
+        schedule = (
+            market_clock.schedule_for(local.date()) if wait else market_clock.loaded_schedule()
+        )
+        if schedule is not None and schedule.first <= local.date() <= schedule.last:
+            return market_clock.is_open(local, schedule)
     except Exception:  # exchange_calendars missing or broken: weekdays only
-        return local.weekday() < 5 and _OPEN <= local.time() < _CLOSE
-    return market_clock.is_open(local, schedule)
+        pass
+    return local.weekday() < 5 and _OPEN <= local.time() < _CLOSE
 
 
-def next_interval(config_open: int, config_closed: int, now: datetime, failures: int) -> float:
+def next_interval(
+    config_open: int, config_closed: int, now: datetime, failures: int, *, wait: bool = True
+) -> float:
     """Seconds until the next refresh: the open/closed cadence, sooner while failures back off.
 
     After ``failures`` failed refreshes in a row: min(base, 60 * 2**(failures - 1)), so retries
     come after 1, 2, 4, ... minutes until they reach the normal cadence.
     """
-    base = float(max(1, config_open if market_is_open(now) else config_closed))
+    base = float(max(1, config_open if market_is_open(now, wait=wait) else config_closed))
     if failures <= 0:
         return base
     return min(base, 60.0 * 2.0 ** (min(failures, 32) - 1))
