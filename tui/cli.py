@@ -236,8 +236,13 @@ def run_refresh(args: argparse.Namespace) -> int:
             if outcome.rows_written or outcome.readjusted or fed_new or not saved:
                 # The dashboard's figures, saved as a dashboard saves them: viewers that only
                 # read the cache (`rotmon --read-only`) paint them in their first frame.
-                monitor.save_summary(monitor.build())
+                report = monitor.build()
+                monitor.save_summary(report)
                 saved.append(True)
+                if monitor.notify_command(report) and every is None:
+                    monitor.notifier.join(monitor.config.notify.timeout + 1)
+            for failure in monitor.notify_failures():
+                _log(f"notify_command: {failure}", every)
             return 0 if outcome.ok else 1
 
         saved: list[bool] = []

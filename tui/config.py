@@ -47,6 +47,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from tui.locations import config_path
+from tui.notify import SETTING_KEYS as NOTIFY_KEYS
+from tui.notify import NotifySettings, parse_notify_settings
 from tui.textfile import parse_toml, read_text
 from tui.universe import SECTOR_ETFS
 
@@ -104,6 +106,9 @@ class Config:
     """Notify once when a regime rule flips or a catalyst is within 24 h (``alerts.notify``)."""
     alert_bell: bool = True
     """Ring the terminal bell with an alert (``alerts.bell``)."""
+    notify: NotifySettings = NotifySettings()
+    """A program to run with each alert's title and text (``alerts.notify_command``, an argv
+    list, never a shell), its timeout, quiet hours and which kinds of alert it gets."""
 
     def table_symbols(self) -> list[str]:
         """The sector table's rows: every group's symbols in order (a symbol in two groups is
@@ -432,16 +437,26 @@ def _refresh(report: _Reporter, value: object) -> dict[str, int]:
     return fields
 
 
-def _alerts(report: _Reporter, value: object) -> dict[str, bool]:
-    """Config fields from the ``[alerts]`` table (booleans), reporting bad entries."""
+def _alerts(report: _Reporter, value: object) -> dict[str, object]:
+    """Config fields from the ``[alerts]`` table (booleans, and the notify command's settings
+    checked by tui.notify), reporting bad entries."""
     if not isinstance(value, dict):
         report.add(("alerts",), f"expected a table, got {_describe(value)}; using the defaults")
         return {}
-    fields: dict[str, bool] = {}
+    fields: dict[str, object] = {}
+    notify = {k: v for k, v in value.items() if k in NOTIFY_KEYS}
+    if notify:
+        settings, problems = parse_notify_settings(notify)
+        for parts, message in problems:
+            report.add(parts, message)
+        fields["notify"] = settings
+    known = [*_ALERT_KEYS, *NOTIFY_KEYS]
     for name, item in value.items():
         key = ("alerts", name)
+        if name in NOTIFY_KEYS:
+            continue
         if name not in _ALERT_KEYS:
-            report.add(key, f"unknown key (expected one of: {', '.join(_ALERT_KEYS)}); ignored")
+            report.add(key, f"unknown key (expected one of: {', '.join(known)}); ignored")
         elif not isinstance(item, bool):
             report.add(key, f"expected true or false, got {_describe(item)}; ignored")
         else:

@@ -88,6 +88,50 @@ def _unparsable(path: Path) -> bool:
     return False
 
 
+FLIP_ALERT_DAYS = 5
+"""A confirmed flip is alert-worthy for this many days after it (say, over a weekend the
+dashboard was closed): the id carries the flip's date, so it is sent once."""
+
+
+def report_alerts(report: Report) -> list[Any]:
+    """The alerts a report holds: each rule whose confirmed state flipped in the last
+    FLIP_ALERT_DAYS days, each catalyst under 24 h away (tui.notify.Alert, stable ids)."""
+    from datetime import date
+
+    from tui.notify import Alert
+    from tui.regime.alerts import catalyst_key
+
+    out = []
+    as_of = date.fromisoformat(report.as_of) if report.as_of else None
+    for rule in report.regime:
+        since, status = rule.get("since"), rule["status"]
+        if status not in ("pass", "fail") or not since or as_of is None:
+            continue
+        if (as_of - date.fromisoformat(since)).days > FLIP_ALERT_DAYS:
+            continue
+        out.append(
+            Alert(
+                id=f"rule_flip|{rule['id']}|{since}|{status}",
+                kind="rule_flips",
+                title=f"rotmon: {rule['name']} flipped to {status.upper()}",
+                text=f"{rule['value_text'] or rule['reason']} (since {since})",
+            )
+        )
+    for item in report.catalysts:
+        if 0 <= item["days_until"] <= 1.0:
+            hours = item["days_until"] * 24
+            when = f"in {hours:.0f} h" if hours >= 1 else "within the hour"
+            out.append(
+                Alert(
+                    id=f"catalyst|{catalyst_key(item)}",
+                    kind="catalysts",
+                    title=f"rotmon: {item['name']} {when}",
+                    text=f"{item['datetime'][:16].replace('T', ' ')} ET · {item['detail']}",
+                )
+            )
+    return out
+
+
 def local_zone() -> Any:
     """The user's time zone as a ZoneInfo ($TZ, else /etc/localtime's name), or None."""
     import os
@@ -178,6 +222,8 @@ class Monitor:
     """Refreshes in a row that failed (backoff; carried over a restart in the cache)."""
     alert_memory: dict[str, str] = field(default_factory=dict)
     """A viewer's alert memory, for the session (a writer keeps it in the cache)."""
+    notifier: Any = None
+    """Runs the config's notify command (built on first use; never for a viewer)."""
     last_report: Report | None = None
     """The last report computed in this session."""
     last_session: str | None = None
@@ -499,8 +545,41 @@ class Monitor:
             notified = json.loads(recall("alerts.catalysts") or "[]")
             due, notified = catalysts_due(notified, report.catalysts)
             remember("alerts.catalysts", json.dumps(notified))
+            self.notify_command(report)
             return [*flips, *due]
         return []
+
+    def notify_command(self, report: Report) -> list[Any]:
+        """Send what is worth telling — confirmed rule flips of the last days, catalysts under
+        24 h away — to the config's notify command (an argv list, never a shell), each alert
+        once: the ids sent are remembered in the cache, so a restart sends nothing again, and
+        alerts held back by quiet hours go out when they end. Returns the alerts sent. The
+        command runs in the notifier's own thread: nothing here waits for it. A viewer never
+        runs it (the process that writes the cache does)."""
+        from tui.notify import AlertMemory, Notifier, dispatch
+
+        settings = self.config.notify
+        cache = self.cache
+        if not settings.command or self.read_only or cache is None or not cache.writable:
+            return []
+        now = self.clock()
+        stored = cache.get_meta("alerts.notify")
+        memory = AlertMemory.from_json(stored)
+        alerts = report_alerts(report)
+        if stored is None or memory.damaged:  # a first run: what is current is not news
+            memory.adopt([a.id for a in alerts], now)
+            sent = []
+        else:
+            if self.notifier is None:
+                self.notifier = Notifier(list(settings.command), timeout=settings.timeout)
+            sent = dispatch(alerts, settings, self.notifier, memory, now)
+        memory.prune(now)
+        cache.set_meta("alerts.notify", memory.to_json())
+        return sent
+
+    def notify_failures(self) -> list[str]:
+        """Why the notify command failed since the last call (each kind once)."""
+        return self.notifier.failures() if self.notifier is not None else []
 
     def detail(self, symbol: str, benchmark: str, *, seed: bool = True) -> Detail:
         """A symbol's drill-down from the cache (the pair's bundled history seeded first)."""

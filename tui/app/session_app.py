@@ -368,6 +368,8 @@ class SessionApp(App[int]):
     def _check_files(self) -> None:
         if self.files.changed():
             self.action_reload()
+        for failure in self.monitor.notify_failures():  # the command runs in its own thread
+            self._notify_once(f"notify:{failure}", f"notify_command: {failure}")
         # One PRAGMA, no I/O: has another process (a refresher feeding this cache) written?
         cache = self.cache
         if cache is not None and cache.changed_elsewhere():
