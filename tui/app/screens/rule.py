@@ -7,22 +7,27 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.app.charts import ChartSettings, evidence_chart
+from tui.app.screens.history import rule_track_lines
+from tui.app.widgets.regime import pending_text
 from tui.app.widgets.rs_chart import ChartData, RSChart
 from tui.app.widgets.status_bar import Status, StatusBar
 from tui.format import MARKS, Palette
-from tui.report import RuleDetail
+from tui.report import RuleDetail, TrackRecord
 
 
 class RuleScreen(Screen[None]):
-    """Opened with Enter on a rule; Esc goes back."""
+    """Opened with Enter on a rule; Esc goes back; h opens the score's track record."""
+
+    CSS_PATH = "../track.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the dashboard"),
+        Binding("h", "app.history", "Track record", tooltip="The score's history and study"),
     ]
 
     def __init__(self, rule_id: str, name: str, palette: Palette) -> None:
@@ -32,18 +37,21 @@ class RuleScreen(Screen[None]):
         self.palette = palette
         self.detail: RuleDetail | None = None
         self.settings = ChartSettings("max")
+        self.record: TrackRecord | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(self.rule_name, id="rule-title", markup=False)
-        yield RSChart(id="rule-chart")
-        with Horizontal(id="rule-bottom"):
-            yield Static("loading…", id="rule-facts", markup=False)
-            with Vertical(id="rule-flips-box"):
-                yield Static("Flips (newest first)", classes="caption")
-                flips: DataTable[Any] = DataTable(id="rule-flips", cursor_type="row")
-                flips.add_column("Date", key="date", width=10)
-                flips.add_column("Became", key="status", width=8)
-                yield flips
+        with VerticalScroll(id="rule-body"):
+            yield RSChart(id="rule-chart")
+            with Horizontal(id="rule-bottom"):
+                yield Static("loading…", id="rule-facts", markup=False)
+                with Vertical(id="rule-flips-box"):
+                    yield Static("Flips (newest first)", classes="caption")
+                    flips: DataTable[Any] = DataTable(id="rule-flips", cursor_type="row")
+                    flips.add_column("Date", key="date", width=10)
+                    flips.add_column("Became", key="status", width=8)
+                    yield flips
+            yield Static("Track record: computing…", id="rule-track", markup=False)
         yield StatusBar(id="status")
         yield Footer()
 
@@ -53,6 +61,15 @@ class RuleScreen(Screen[None]):
         )
         self.watch(self.app, "chart_settings", self._use_settings)
         self.watch(self.app, "status", self.show_status)
+        self.watch(self.app, "track_record", self.show_track_record)
+
+    def show_track_record(self, record: TrackRecord | None) -> None:
+        """The rule's whipsaw control, flips per year and pass/fail study (in-sample)."""
+        self.record = record
+        if record is None:
+            return
+        lines = rule_track_lines(record.rule_study(self.rule_id), record.study)
+        self.query_one("#rule-track", Static).update("\n".join(lines))
 
     def _use_settings(self, settings: ChartSettings) -> None:
         changed = settings != self.settings
@@ -77,6 +94,9 @@ class RuleScreen(Screen[None]):
             f"Passes when {rule['threshold']}",
             f"Why         {rule['why']}",
         ]
+        pending = pending_text(rule)
+        if pending:
+            facts.insert(1, f"Pending     {pending}")
         if rule["reason"]:
             facts.append(f"Unknown     {rule['reason']}")
         self.query_one("#rule-facts", Static).update("\n".join(facts))

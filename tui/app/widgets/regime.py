@@ -1,4 +1,5 @@
-"""The regime pane: the summary line, then each rule ✓ / ✗ / ? with the figure behind it."""
+"""The regime pane: the summary line, then each rule ✓ / ✗ / ? (its confirmed state) with a
+pending flip marked (``✓ → ✗ pending, 1 of 3 days``) and the figure behind it."""
 
 from __future__ import annotations
 
@@ -41,7 +42,9 @@ class RegimePane(Vertical):
         self._last = (regime, summary)
         width = max(20, self.size.width - 8) if self.size.width else 200
         state = (
-            tuple((r["id"], r["status"], r["value_text"], r["since"]) for r in regime),
+            tuple(
+                (r["id"], r["status"], r["value_text"], r["since"], pending_text(r)) for r in regime
+            ),
             repr(summary),
             self.palette,
             width,
@@ -59,6 +62,12 @@ class RegimePane(Vertical):
             text = Text(rule["name"])
             if rule["since"]:
                 text.append(f" · since {rule['since']}", style="dim")
+            pending = pending_text(rule)
+            if pending:  # the confirmed state shows; the flip under way is marked
+                to = {"pass": self.palette.up, "fail": self.palette.down}.get(
+                    (rule.get("pending") or {}).get("to", ""), ""
+                )
+                text.append("\n  " + pending, style=f"bold {to}".strip())
             evidence = rule["value_text"] if status != "unknown" else rule["reason"]
             # Wrapped to the pane, never cut: the figure is the point of the rule.
             lines = textwrap.wrap(evidence or rule["value_text"], width - 2) or [""]
@@ -68,7 +77,7 @@ class RegimePane(Vertical):
                 Text(MARKS.get(status, "?"), style=f"bold {style}".strip()),
                 text,
                 key=rule["id"],
-                height=1 + len(lines),
+                height=1 + bool(pending) + len(lines),
             )
         if regime:
             table.move_cursor(row=min(selected, len(regime) - 1), animate=False)
@@ -91,3 +100,16 @@ def summary_line(summary: dict[str, Any] | None) -> str:
         f"{name} {g['passed']}/{g['known']}" for name, g in summary.get("groups", {}).items()
     )
     return f"{summary['label']}" + (f" · {groups}" if groups else "")
+
+
+def pending_text(rule: dict[str, Any]) -> str | None:
+    """A pending flip of a rule's confirmed state: ``✓ → ✗ pending, 1 of 3 days``, or
+    ``✓ → ✗ inside the band, not counted yet``; None when nothing is pending."""
+    pending = rule.get("pending")
+    if not isinstance(pending, dict) or pending.get("to") not in MARKS:
+        return None
+    arrow = f"{MARKS.get(rule.get('status', ''), '?')} → {MARKS[pending['to']]}"
+    if pending.get("inside_band"):
+        return f"{arrow} inside the band, not counted yet"
+    of = int(pending.get("of") or 1)
+    return f"{arrow} pending, {int(pending.get('days') or 0)} of {of} day{'s' if of != 1 else ''}"
