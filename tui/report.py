@@ -293,9 +293,39 @@ def rs_series(
     )
 
 
+DETAIL_WINDOWS: dict[str, int | None] = {
+    "1M": 21,
+    "3M": 63,
+    "6M": 126,
+    "1Y": 252,
+    "3Y": 756,
+    "max": None,
+}
+"""The drill-down's chart periods in trading-day rows of the symbol (None: its whole history);
+the attribution is computed over each, so the chart keys switch it instantly."""
+
+
+@dataclass
+class BreadthSeries:
+    """A sector's daily breadth, ready to chart: shares of its holdings (fractions)."""
+
+    dates: list[str]
+    above_50: list[float]
+    above_200: list[float]
+    high_20: list[float]
+    basket_vs_etf: list[float]
+    n: list[int]
+
+
 @dataclass
 class Detail:
-    """One symbol's drill-down: its own row, its RS line, and its holdings' figures."""
+    """One symbol's drill-down: its own row, its RS line, and its holdings' figures.
+
+    For a sector with a bundled holdings list also its breadth (the latest figures,
+    :func:`tui.analytics.breadth.breadth_snapshot`, and their history) and the attribution of
+    its move against the benchmark over each of :data:`DETAIL_WINDOWS`
+    (:func:`tui.analytics.attribution.attribution_to_dict`; None where the window has no data).
+    """
 
     symbol: str
     name: str
@@ -305,6 +335,11 @@ class Detail:
     holdings: list[dict[str, Any]]
     holdings_note: str
     fresh: frozenset[str] = frozenset()  # holdings whose last close is the sector's
+    breadth: dict[str, Any] | None = None
+    breadth_history: BreadthSeries | None = None
+    breadth_caveat: str = ""
+    attribution: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    attribution_error: str | None = None
 
 
 def build_detail(cache: Cache, symbol: str, benchmark: str, *, as_of: str | None = None) -> Detail:
@@ -362,7 +397,7 @@ def build_detail(cache: Cache, symbol: str, benchmark: str, *, as_of: str | None
     dates = sorted({r["last_date"] for r in rows if r["last_date"]})
     if dates and sector_date and dates[0] < sector_date:
         note += f" · prices to {dates[0]}–{dates[-1]} (* older than {symbol}'s {sector_date})"
-    return Detail(
+    detail = Detail(
         symbol=symbol,
         name=name_of(symbol),
         benchmark=benchmark,
@@ -372,6 +407,48 @@ def build_detail(cache: Cache, symbol: str, benchmark: str, *, as_of: str | None
         holdings_note=note,
         fresh=fresh,
     )
+    if holdings:
+        _add_breadth(detail, closes, holdings, as_of)
+    return detail
+
+
+def _add_breadth(
+    detail: Detail, closes: pd.DataFrame, holdings: Sequence[Any], as_of: str | None
+) -> None:
+    """The sector's breadth and the attribution of its move, into ``detail``."""
+    from tui.analytics.attribution import attribute, attribution_to_dict, window_start
+    from tui.analytics.breadth import CAVEAT, breadth, breadth_snapshot
+
+    symbol, benchmark = detail.symbol, detail.benchmark
+    members = list(dict.fromkeys(h.symbol for h in holdings))
+    group = breadth(closes, {symbol: members}, {symbol: symbol}, as_of=as_of)[symbol]
+    frame = group.frame
+    detail.breadth = breadth_snapshot(group)
+    detail.breadth_caveat = CAVEAT
+    detail.breadth_history = BreadthSeries(
+        dates=[d.strftime("%Y-%m-%d") for d in frame.index],
+        above_50=[float(v) for v in frame["above_50"].to_numpy()],
+        above_200=[float(v) for v in frame["above_200"].to_numpy()],
+        high_20=[float(v) for v in frame["high_20"].to_numpy()],
+        basket_vs_etf=[float(v) for v in frame["basket_vs_etf"].to_numpy()],
+        n=[int(v) for v in frame["n"].to_numpy()],
+    )
+    if symbol not in closes.columns:
+        return
+    series = closes[symbol].dropna()
+    if as_of is not None:
+        series = series.loc[:as_of]
+    against = None if benchmark == symbol else benchmark
+    for period, days in DETAIL_WINDOWS.items():
+        rows = len(series) - 1 if days is None else days
+        try:
+            start = window_start(closes, symbol, rows, end=as_of)
+            result = attribute(closes, symbol, holdings, start, as_of, benchmark=against)
+        except ValueError as error:  # too short a history, or no benchmark close in it
+            detail.attribution[period] = None
+            detail.attribution_error = str(error)
+            continue
+        detail.attribution[period] = attribution_to_dict(result)
 
 
 @dataclass
@@ -512,3 +589,63 @@ def build_track_record(
         last_high=high.text if high else None,
         study=study,
     )
+
+
+# --- breadth and concentration for `report --json` (called by build_report / the CLI) ----------
+
+
+def breadth_json(
+    closes_with_holdings: pd.DataFrame, *, as_of: str | None = None, benchmark: str = "SPY"
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Each sector's breadth and that of every bundled holding together, for `report --json`.
+
+    ``closes_with_holdings`` is a wide frame of adjusted closes holding the sector ETFs, their
+    bundled holdings and ``benchmark``. Returns ``(per_sector, all)``: ``per_sector`` maps each
+    sector ETF to ``{"above_50", "above_200", "high_20", "n"}`` (fractions of the ``n``
+    holdings with data on the latest day; None without a denominator) and ``all`` is the same
+    for every bundled holding, plus ``as_of``, ``no_data`` (holdings without prices) and
+    ``caveat`` (top-15 holdings only, membership as of 2025-11-18). From
+    :func:`tui.analytics.breadth.breadth` and :func:`~tui.analytics.breadth.breadth_snapshot`.
+    """
+    from tui.analytics.breadth import ALL, CAVEAT, breadth, breadth_snapshot, sector_groups
+    from tui.data.snapshot import load_holdings
+
+    groups, reference = sector_groups(load_holdings(), benchmark=benchmark)
+    result = breadth(closes_with_holdings, groups, reference, as_of=as_of)
+    keys = ("above_50", "above_200", "high_20", "n")
+    per_sector: dict[str, dict[str, Any]] = {}
+    for name, group in result.items():
+        if name == ALL:
+            continue
+        snap = breadth_snapshot(group)
+        per_sector[name] = {k: snap[k] for k in keys}
+    snap = breadth_snapshot(result[ALL])
+    everything = {k: snap[k] for k in keys}
+    everything.update(as_of=snap["as_of"], no_data=snap["no_data"], caveat=CAVEAT)
+    return per_sector, everything
+
+
+def concentration_json(closes: pd.DataFrame, *, as_of: str | None = None) -> dict[str, Any]:
+    """The top-level `concentration` of `report --json`: ``{"mag7_weight", "top10_weight",
+    "weights_as_of", "as_of"}`` (fractions of SPY, weights drifted by price from State
+    Street's file; :func:`tui.analytics.concentration.concentration_snapshot`), plus
+    ``caveat``. ``closes`` must hold SPY's 20 bundled top holdings, SPY and RSP; all figures
+    None when SPY has no close on the weights' day."""
+    from tui.analytics.concentration import concentration, concentration_snapshot
+    from tui.data.snapshot import load_spy_holdings
+
+    holdings = load_spy_holdings()
+    try:
+        conc = concentration(closes, holdings, as_of=as_of)
+    except ValueError:  # no SPY close on the weights' day (e.g. --as-of before it)
+        weights_as_of = holdings[0].as_of if holdings else None
+        return {
+            "mag7_weight": None,
+            "top10_weight": None,
+            "weights_as_of": weights_as_of,
+            "as_of": None,
+            "caveat": None,
+        }
+    out = concentration_snapshot(conc, as_of)
+    out["caveat"] = conc.caveat
+    return out

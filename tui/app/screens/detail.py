@@ -1,24 +1,69 @@
-"""Drill-down of one symbol: its RS vs the benchmark, its returns, and its main holdings."""
+"""Drill-down of one symbol: its RS vs the benchmark, its returns, and its main holdings.
+
+For a sector with a bundled holdings list also its breadth — the share of its holdings above
+their 50- and 200-day averages and at 20-day highs, out of ``n`` with data, and the
+equal-weight basket of its holdings against the ETF — with a history chart over the chart
+period, the caveat (top-15 holdings only, membership as of 2025-11-18), and the attribution of
+its move against the benchmark over the same period: each holding's weight × (its return −
+the benchmark's), plus "other" for what the listed holdings do not explain. Under 140 columns
+``v`` cycles through the holdings, the breadth and the attribution; wider, all are shown.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tui.app.charts import ChartSettings, detail_chart
-from tui.app.widgets.rs_chart import ChartData, RSChart
+from tui.app.charts import ChartSettings, cut, detail_chart
+from tui.app.widgets.rs_chart import ChartData, RSChart, Series
 from tui.app.widgets.status_bar import Status, StatusBar
-from tui.format import Palette, price, signed_text
-from tui.report import Detail
+from tui.format import Palette, pct, price, signed_text
+from tui.report import BreadthSeries, Detail
 from tui.universe import name_of
 
 PERIODS = ("1D", "1W", "1M", "3M", "6M", "YTD", "1Y")
+COMPACT_WIDTH = 140
+"""Under this many columns the drill-down shows one of :data:`VIEWS` (``v``)."""
+VIEWS = ("holdings", "breadth", "attribution")
+
+
+def _pairs(dates: Sequence[str], values: Sequence[float]) -> tuple[list[str], list[float]]:
+    """The points with a figure (NaN left out), as percentages."""
+    kept = [(d, 100.0 * v) for d, v in zip(dates, values, strict=True) if math.isfinite(v)]
+    return [d for d, _ in kept], [v for _, v in kept]
+
+
+def breadth_chart(history: BreadthSeries | None, symbol: str, settings: ChartSettings) -> ChartData:
+    """The share of the sector's holdings above their 50- and 200-day averages (percent) over
+    the chart period."""
+    title = f"{symbol} breadth · % of holdings above 50d / 200d avg · {settings.period}"
+    if history is None or not history.dates:
+        return ChartData(title=title, note="no holdings data")
+    dates = cut(history.dates, settings.period)
+    lines = []
+    for label, values, color, marker in (
+        ("above 50d", history.above_50, "cyan", "braille"),
+        ("above 200d", history.above_200, "orange", "dot"),
+    ):
+        xs, ys = _pairs(dates, cut(values, settings.period))
+        if len(xs) >= 2:
+            lines.append(Series(label, xs, ys, color=color, marker=marker))
+    return ChartData(title=title, series=tuple(lines), note="too little history for breadth")
+
+
+def _share(value: float | None, n: int) -> str:
+    if value is None:
+        return "n/a"
+    return f"{100 * value:5.1f}% of {n}"
 
 
 class DetailScreen(Screen[None]):
@@ -26,7 +71,14 @@ class DetailScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the dashboard"),
+        Binding(
+            "v",
+            "view",
+            "View",
+            tooltip="Under 140 columns: the holdings, the sector's breadth or its attribution",
+        ),
     ]
+    CSS_PATH = "../detail.tcss"
 
     def __init__(self, symbol: str, benchmark: str, palette: Palette) -> None:
         super().__init__()
@@ -35,6 +87,8 @@ class DetailScreen(Screen[None]):
         self.palette = palette
         self.detail: Detail | None = None
         self.settings = ChartSettings()
+        self.view = "holdings"
+        """Under 140 columns: which of "holdings" and "breadth" is shown."""
 
     def shows(self, detail: Detail) -> bool:
         """True if `detail` is this screen's pair."""
@@ -49,6 +103,10 @@ class DetailScreen(Screen[None]):
             returns.add_column("Return", key="ret", width=8)
             returns.add_column(f"RS {self.benchmark}", key="rs", width=8)
             yield returns
+        with Horizontal(id="detail-breadth"):
+            yield RSChart(id="breadth-chart")
+            yield Static("", id="breadth-facts")
+            yield Static("", id="attribution")
         holdings: DataTable[Any] = DataTable(id="holdings", cursor_type="row")
         yield holdings
         yield Static("loading holdings…", id="holdings-note", markup=False)
@@ -60,8 +118,23 @@ class DetailScreen(Screen[None]):
             ChartData(title=f"{self.symbol}/{self.benchmark}", note="loading…")
         )
         self.query_one("#holdings", DataTable).focus()
+        self.query_one("#detail-breadth").display = False
+        self._set_compact(self.app.size.width)
         self.watch(self.app, "chart_settings", self._use_settings)
         self.watch(self.app, "status", self.show_status)
+
+    def _set_compact(self, width: int) -> None:
+        """Wide: holdings, breadth and attribution; under 140 columns one view (``v``)."""
+        compact = width < COMPACT_WIDTH
+        has = self.detail is not None and self.detail.breadth is not None
+        view = self.view if (compact and has) else "all"
+        show_breadth = has and view != "holdings"
+        self.set_class(compact and show_breadth, "-breadth-only")
+        self.query_one("#detail-breadth").display = show_breadth
+        self.query_one("#breadth-chart").display = view in ("all", "breadth")
+        self.query_one("#attribution").display = view in ("all", "attribution")
+        holdings = self.detail is not None and bool(self.detail.holdings)
+        self.query_one("#holdings", DataTable).display = holdings and not (compact and show_breadth)
 
     def _use_settings(self, settings: ChartSettings) -> None:
         changed = settings != self.settings
@@ -88,13 +161,84 @@ class DetailScreen(Screen[None]):
             )
         returns.add_row("52wH", signed_text(row.get("from_high"), self.palette), "")
         self._fill_holdings()
-        self.query_one("#holdings", DataTable).display = bool(detail.holdings)
         self.query_one("#holdings-note", Static).update(detail.holdings_note)
+        self._set_compact(self.app.size.width)
+        self._show_breadth()
+        self.refresh_bindings()
 
     def redraw_charts(self) -> None:
         if self.detail is not None:
             chart = detail_chart(self.detail.rs, self.detail.symbol, self.settings)
             self.query_one("#detail-rs", RSChart).show(chart)
+            self._show_breadth()
+
+    def _show_breadth(self) -> None:
+        """The breadth chart, figures and attribution over the chart period."""
+        detail = self.detail
+        if detail is None or detail.breadth is None:
+            return
+        chart = breadth_chart(detail.breadth_history, detail.symbol, self.settings)
+        self.query_one("#breadth-chart", RSChart).show(chart)
+        self.query_one("#breadth-facts", Static).update(self._breadth_facts(detail))
+        self.query_one("#attribution", Static).update(self._attribution(detail))
+
+    def _breadth_facts(self, detail: Detail) -> Content:
+        b = detail.breadth or {}
+        history = detail.breadth_history
+        rel_now = rel_then = None
+        if history is not None and history.basket_vs_etf:
+            window = [v for v in cut(history.basket_vs_etf, self.settings.period) if v == v]
+            if len(window) >= 2:
+                rel_now, rel_then = window[-1], window[0]
+        basket = "n/a" if rel_now is None or rel_then is None else pct(rel_now / rel_then - 1)
+        missing = b.get("no_data") or []
+        no_data = f" · no data: {', '.join(missing)}" if missing else ""
+        return Content.assemble(
+            (f"Breadth of {detail.symbol}", "bold"),
+            f" · {b.get('as_of') or 'n/a'}\n",
+            ("Above 50d   ", "$text-muted"),
+            f"{_share(b.get('above_50'), b.get('n_50', 0))}\n",
+            ("Above 200d  ", "$text-muted"),
+            f"{_share(b.get('above_200'), b.get('n_200', 0))}\n",
+            ("20d high    ", "$text-muted"),
+            f"{_share(b.get('high_20'), b.get('n_20', 0))}\n",
+            ("With data   ", "$text-muted"),
+            f"n = {b.get('n', 0)}{no_data}\n",
+            ("Basket/ETF  ", "$text-muted"),
+            f"{basket} {self.settings.period}, equal wt\n",
+            (detail.breadth_caveat, "$text-warning"),
+        )
+
+    def _attribution(self, detail: Detail) -> Content:
+        """The sector's move over the chart period, holding by holding (largest first)."""
+        a = detail.attribution.get(self.settings.period)
+        vs = detail.benchmark if detail.benchmark != detail.symbol else None
+        head = f"Attribution · {detail.symbol}{f' vs {vs}' if vs else ''} · {self.settings.period}"
+        if a is None:
+            why = detail.attribution_error or "no data for the window"
+            return Content.assemble((head + "\n", "bold"), (why, "$text-muted"))
+        parts: list[str | tuple[str, str]] = [
+            (head + "\n", "bold"),
+            (f"{a['start']} → {a['end']}\n", "$text-muted"),
+            ("move      ", "$text-muted"),
+            f"{pct(a['move']):>8}\n",
+            ("holdings  ", "$text-muted"),
+            f"{pct(a['explained']):>8}\n",
+            ("other     ", "$text-muted"),
+            f"{pct(a['other']):>8}\n",
+            ("weight × (return − benchmark's)\n", "$text-muted"),
+        ]
+        if a["no_data"]:
+            parts.append((f"no data: {', '.join(a['no_data'])} (in other)\n", "$text-muted"))
+        parts.append(("Symbol  Wt%      Ret  Contrib\n", "$text-muted"))
+        items = [c for c in a["contributions"] if c["contribution"] is not None]
+        items.sort(key=lambda c: -abs(c["contribution"]))
+        for c in items:
+            parts.append(
+                f"{c['symbol']:<6} {100 * c['weight']:4.1f} {pct(c['ret']):>8}"
+                f" {pct(c['contribution']):>8}\n"
+            )
+        return Content.assemble(*parts).rstrip()
 
     def holdings_columns(self) -> list[tuple[str, str, int]]:
         """(key, label, width) of the holdings table; fewer under 120 columns of terminal."""
@@ -116,8 +260,10 @@ class DetailScreen(Screen[None]):
         return columns
 
     def on_resize(self) -> None:
+        self._set_compact(self.app.size.width)
         if self.detail is not None:
             self._fill_holdings()
+            self._show_breadth()
 
     def _fill_holdings(self) -> None:
         """(Re)build the holdings table for the current width; no data is never a number."""
@@ -145,6 +291,18 @@ class DetailScreen(Screen[None]):
             else:
                 cells["last"] = Text("no data", style="dim")
             holdings.add_row(*[cells.get(key, "") for key, _, _ in columns], key=item["symbol"])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "view":
+            has = self.detail is not None and self.detail.breadth is not None
+            return (has and self.app.size.width < COMPACT_WIDTH) or None
+        return True
+
+    def action_view(self) -> None:
+        """Under 140 columns: the holdings, then the breadth, then the attribution."""
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        self._set_compact(self.app.size.width)
+        self.call_after_refresh(self._show_breadth)
 
     def action_back(self) -> None:
         self.dismiss()
