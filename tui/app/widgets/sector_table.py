@@ -19,7 +19,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from tui.app.messages import OpenSymbol, SymbolHighlighted
-from tui.format import Palette, price, signed_bp_text, signed_text, sparkline, trend_text
+from tui.format import MINUS, NA, Palette, bp, pct, price, sparkline, trend_text
 from tui.universe import NOT_PRICES
 
 if TYPE_CHECKING:
@@ -133,7 +133,63 @@ COLUMNS: tuple[Column, ...] = (
 SORTABLE = tuple(c.key for c in COLUMNS if c.key != "spark")
 OPTIONAL_ORDER = ("quad", "rs1M", "1Y", "1W", "6M", "spark")
 """Columns added, in this order, while the table has room for them."""
+DROP_ORDER = ("YTD", "1M", "1D", "high", "3M", "trend", "last", "rs3M")
+"""The always-shown columns given up, in this order, when even they do not fit (a window
+under 80 columns, or the wide layout's table beside its charts): a column is dropped
+whole, never cut."""
 CELL_PADDING = 2
+SYMBOL_MIN = 6
+"""The symbol column's narrowest width (it shrinks to this before any column is dropped)."""
+SCROLLBAR = 2
+"""Room kept for the vertical scrollbar."""
+
+
+# -- figures that fit their column -------------------------------------------------------
+# tui.format bounds every figure (``>+999%``, ``1.0e308``), a few characters wider than an
+# ordinary one; these give each a form that fits its column's width, so no figure is ever cut.
+
+
+def fit_pct(value: float | None, width: int) -> str:
+    """A signed percentage in at most ``width`` cells: two decimals, then one (+123.4%),
+    then the bounded form (>+999%)."""
+    for digits in (2, 1, 0):
+        text = pct(value, digits)
+        if cell_len(text) <= width:
+            return text
+    return text
+
+
+def fit_bp(points: float | None, width: int) -> str:
+    """A yield change in basis points in at most ``width`` cells; a change too large for
+    that reads in whole percentage points (+150pt, >+999pt)."""
+    text = bp(points)
+    if cell_len(text) <= width or text == NA or points is None:
+        return text
+    size = abs(points)
+    sign = "+" if points > 0 else MINUS
+    if size >= 999.5:  # inf included
+        return ">+999pt" if points > 0 else f"<{MINUS}999pt"
+    return f"{sign}{size:.0f}pt"
+
+
+def fit_price(value: float | None, width: int) -> str:
+    """A price in at most ``width`` cells: as tui.format writes it, else in scientific form
+    (9,999,999 → 1.0e7)."""
+    text = price(value)
+    if cell_len(text) <= width or value is None:
+        return text
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa.replace('-', MINUS)}e{int(exponent)}"
+
+
+def _signed(text: str, value: float | None, palette: Palette) -> Text:
+    """A figure right-aligned and coloured by its sign, which the text carries too (as
+    tui.format.signed_text does; zero has no sign and no colour)."""
+    if value is None or text == NA:
+        return Text(text, style="dim", justify="right")
+    sign = text.lstrip("<>")[:1]
+    style = palette.up if sign == "+" else palette.down if sign == MINUS else ""
+    return Text(text, style=style, justify="right")
 
 
 QUADRANT_SHORT = {"Leading": "Lead", "Weakening": "Weak", "Lagging": "Lag", "Improving": "Impr"}
@@ -149,6 +205,15 @@ def quadrant_text(row: Row, palette: Palette) -> Text:
     changed = previous is not None and previous != quadrant
     style = {"Leading": palette.up, "Lagging": palette.down}.get(quadrant, "")
     return Text(QUADRANT_SHORT[quadrant] + ("↻" if changed else ""), style=style)
+
+
+def _ellipsis(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, ending in '…' where it was shortened."""
+    if cell_len(text) <= width:
+        return text
+    while text and cell_len(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
 
 
 def group_key(name: str) -> str:
@@ -222,21 +287,37 @@ class SectorTable(DataTable[Any]):
 
     @property
     def columns_shown(self) -> list[Column]:
-        """The always-shown columns plus the optional ones that fit the table's width."""
-        width = (self.size.width or self.expected_width or 0) - 2  # room for the scrollbar
-        if width <= 2:
-            return [c for c in COLUMNS if c.compact or not self.compact]
+        """The columns that fit the table's width whole: the always-shown ones (the symbol
+        column narrowed, then the least useful dropped, if even they do not fit), then the
+        optional ones while there is room."""
+        return self._fit()[0]
+
+    def _fit(self) -> tuple[list[Column], int]:
+        """(the columns shown, the symbol column's width) for the table's width."""
+        symbol_width = self._symbol_width()
+        width = (self.size.width or self.expected_width or 0) - SCROLLBAR
+        if width <= SCROLLBAR:  # not laid out yet, and no width expected
+            return [c for c in COLUMNS if c.compact or not self.compact], symbol_width
+        by_key = {c.key: c for c in COLUMNS}
         keys = {c.key for c in COLUMNS if c.compact}
-        used = sum(self._width(c) + CELL_PADDING for c in COLUMNS if c.key in keys)
+
+        def used() -> int:
+            widths = (symbol_width if k == "symbol" else by_key[k].width for k in keys)
+            return sum(w + CELL_PADDING for w in widths)
+
+        floor = max(SYMBOL_MIN, cell_len(self.header_label(by_key["symbol"])))
+        symbol_width = max(floor, min(symbol_width, symbol_width - (used() - width)))
+        for key in DROP_ORDER:
+            if used() <= width:
+                break
+            keys.discard(key)
         for key in OPTIONAL_ORDER:
-            column = next(c for c in COLUMNS if c.key == key)
-            if used + column.width + CELL_PADDING <= width:
+            if used() + by_key[key].width + CELL_PADDING <= width:
                 keys.add(key)
-                used += column.width + CELL_PADDING
-        return [c for c in COLUMNS if c.key in keys]
+        return [c for c in COLUMNS if c.key in keys], symbol_width
 
     def _width(self, column: Column) -> int:
-        return self._symbol_width() if column.key == "symbol" else column.width
+        return self._fit()[1] if column.key == "symbol" else column.width
 
     def on_resize(self) -> None:
         self._render_rows()
@@ -305,21 +386,22 @@ class SectorTable(DataTable[Any]):
 
     # -- drawing -------------------------------------------------------------------------
 
-    def _cell(self, column: Column, row: Row | None) -> Text | str:
-        cell = self._content(column, row)
+    def _cell(self, column: Column, row: Row | None, symbol_width: int = 0) -> Text | str:
+        cell = self._content(column, row, symbol_width)
         return CellText.of(cell) if isinstance(cell, Text) else cell
 
-    def _content(self, column: Column, row: Row | None) -> Text | str:
+    def _content(self, column: Column, row: Row | None, symbol_width: int = 0) -> Text | str:
         if row is None:
             return Text("n/a", style="dim", justify="right") if column.key != "symbol" else ""
         key = column.key
         if key == "symbol":
+            width = symbol_width or self._width(column)
             if self.reference_date and (row.get("last_date") or "") < self.reference_date:
                 # Older than the benchmark's last close: a failed refresh, a delisting…
-                return Text(f"{row['symbol']}*", style="dim")
-            return row["symbol"]
+                return Text(_ellipsis(f"{row['symbol']}*", width), style="dim")
+            return _ellipsis(row["symbol"], width)
         if key == "last":
-            return Text(price(row.get("close")), justify="right")
+            return Text(fit_price(row.get("close"), column.width), justify="right")
         if key == "trend":
             if row["symbol"] in NOT_PRICES:
                 return Text("·", style="dim", justify="center")
@@ -333,23 +415,27 @@ class SectorTable(DataTable[Any]):
         if no_rs and key in ("rs1M", "rs3M"):
             return Text("·", style="dim", justify="right")
         if changes is not None:  # a yield: moves in basis points
-            return signed_bp_text(changes.get("52wH" if key == "high" else key), self.palette)
-        return signed_text(column.value(row), self.palette)  # type: ignore[arg-type]
+            points = changes.get("52wH" if key == "high" else key)
+            return _signed(fit_bp(points, column.width), points, self.palette)
+        value = column.value(row)
+        assert not isinstance(value, str)
+        return _signed(fit_pct(value, column.width), value, self.palette)
 
     def _render_rows(self) -> None:
-        columns = self.columns_shown
+        columns, symbol_width = self._fit()
         order: list[tuple[str, str | None]] = []  # (row key, symbol or None for a header)
         for name, symbols in self.groups:
             order.append((group_key(name), None))
             order.extend((s, s) for s in self.ordered(symbols))
         layout = (
             tuple(c.key for c in columns),
+            symbol_width,
             tuple(k for k, _ in order),
             self.sort_column,
             self.sort_reverse,
         )
         if layout != self._layout:
-            self._rebuild(columns, order)
+            self._rebuild(columns, order, symbol_width)
             self._layout = layout
             return
         changed: list[tuple[str, str, Text | str]] = []
@@ -358,7 +444,7 @@ class SectorTable(DataTable[Any]):
                 continue
             row = self.rows_by_symbol.get(symbol)
             for column in columns:
-                cell = self._content(column, row)
+                cell = self._content(column, row, symbol_width)
                 plain = cell.plain if isinstance(cell, Text) else cell
                 if self._cells.get((row_key, column.key)) != plain:
                     self._cells[(row_key, column.key)] = plain
@@ -387,23 +473,22 @@ class SectorTable(DataTable[Any]):
         longest = max((len(name) for name, _ in self.groups), default=6)
         return max(6, min(longest, 8 if self.compact else 16))
 
-    def _rebuild(self, columns: list[Column], order: list[tuple[str, str | None]]) -> None:
+    def _rebuild(
+        self, columns: list[Column], order: list[tuple[str, str | None]], symbol_width: int
+    ) -> None:
         selected = self.selected_symbol
         self.clear(columns=True)
         self._cells.clear()
         for column in columns:
-            self.add_column(self.header_label(column), key=column.key, width=self._width(column))
+            width = symbol_width if column.key == "symbol" else column.width
+            self.add_column(self.header_label(column), key=column.key, width=width)
         for row_key, symbol in order:
             if symbol is None:
-                name = row_key[1:]
-                width = self._symbol_width()
-                if len(name) > width:
-                    name = name[: width - 1] + "…"
-                label = Text(name, style="bold")
+                label = Text(_ellipsis(row_key[1:], symbol_width), style="bold")
                 self.add_row(label, *([""] * (len(columns) - 1)), key=row_key)
                 continue
             row = self.rows_by_symbol.get(symbol)
-            cells = [self._cell(column, row) for column in columns]
+            cells = [self._cell(column, row, symbol_width) for column in columns]
             for column, cell in zip(columns, cells, strict=True):
                 self._cells[(row_key, column.key)] = cell.plain if isinstance(cell, Text) else cell
             self.add_row(*cells, key=row_key)
