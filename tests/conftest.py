@@ -1,10 +1,63 @@
-"""Shared fixtures: every test runs with its own config and cache dirs, never the user's."""
+"""Shared fixtures: every test runs with its own config and cache dirs, never the user's.
+
+Also: the kind of each test (a marker, so ``pytest -m unit`` runs the fast part alone; see
+MODULE_KINDS) and the seeded templates behind ``faults_helpers.seeded_copy``.
+"""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Iterator
 from pathlib import Path
 
+import faults_helpers
 import pytest
+
+KINDS = ("unit", "app", "faults", "snapshots")
+"""Every test has exactly one of these markers (registered in pyproject.toml)."""
+
+MODULE_KINDS = {
+    "test_snapshots": "snapshots",  # pictures of the real app (pytest-textual-snapshot)
+    "test_faults_app": "faults",  # damaged/full caches, killed and concurrent processes
+    "test_faults_cache": "faults",
+    "test_faults_refresh": "faults",
+    "test_viewer": "faults",  # one refresher and many read-only viewers of one cache file
+    "test_app": "app",  # the dashboard driven by Textual's pilot
+    "test_rrg_screen": "app",
+    "test_first_frame": "app",
+    "test_serve": "app",  # `rotmon serve`: a real server process and a browser's websocket
+}
+"""The kind of a module's tests; a module not listed is ``unit``, except its ``async`` tests,
+which drive the app with Textual's pilot and are ``app``."""
+
+
+def kind_of(item: pytest.Item) -> str:
+    module = item.path.stem
+    if module in MODULE_KINDS:
+        return MODULE_KINDS[module]
+    function = getattr(item, "function", None)
+    return "app" if inspect.iscoroutinefunction(function) else "unit"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(kind_of(item))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _seeded_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The folder where ``seeded_copy`` builds its templates, each on first use (so a run
+    that never asks for one never seeds)."""
+    faults_helpers.TEMPLATES_DIR = tmp_path_factory.mktemp("seeded-templates")
+    yield
+    faults_helpers.TEMPLATES_DIR = None
+
+
+@pytest.fixture
+def seeded_cache(tmp_path: Path) -> Path:
+    """The default cache file under the isolated dirs (``tmp_path/cache/rotmon.sqlite``),
+    already seeded as the app's first start seeds it: a copy of a template seeded once."""
+    return faults_helpers.seeded_copy(tmp_path / "cache" / "rotmon.sqlite")
 
 
 @pytest.fixture(autouse=True)

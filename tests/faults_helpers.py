@@ -229,8 +229,7 @@ def _random_bytes(path: Path) -> None:
 
 
 def _truncated(path: Path) -> None:
-    with Cache(path) as cache:
-        seed_cache(cache, ["SPY", "QQQ", "XLK"])
+    seeded_copy(path, ["SPY", "QQQ", "XLK"])  # = seed_cache(cache, [...]) in a new cache
     size = path.stat().st_size
     with open(path, "r+b") as handle:
         handle.truncate(size // 2)
@@ -259,6 +258,59 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {  # what the cache must
     "zero-length": (_zero_length, "fresh"),
     "directory": (_directory, "memory"),
 }
+
+
+# ----------------------------------------------------------------- pre-seeded cache copies
+
+APP_SEED = "app"
+"""``seeded_copy``'s default: the symbols the app's first start seeds (the default config's
+symbols and the shipped rules' symbols, the call in RotmonApp._compute)."""
+
+TEMPLATES_DIR: Path | None = None
+"""Where the seeded templates are built (once per test session): set by tests/conftest.py."""
+
+_templates: dict[tuple[str, ...] | None, Path] = {}
+
+
+def _seed_symbols(symbols: Sequence[str] | str | None) -> tuple[str, ...] | None:
+    if symbols is None:
+        return None
+    if symbols == APP_SEED:
+        from tui.config import Config
+        from tui.report import rule_symbols
+
+        return (*Config().symbols(), *rule_symbols())
+    return tuple(symbols)
+
+
+def seeded_copy(dest: Path, symbols: Sequence[str] | str | None = APP_SEED) -> Path:
+    """Put at ``dest`` the cache that ``seed_cache(cache, symbols)`` leaves in an empty one
+    (``symbols`` None: the whole snapshot; default: what the app's first start seeds).
+
+    Seeding costs ~1.2 s (it reads the whole bundled csv.gz); each distinct call is made once
+    per session into a template, checkpointed and closed, and copied here (the file only: no
+    -wal is left beside a closed database). ``dest``'s folder is made with the cache's own
+    mode, 0o700; ``dest`` must not exist yet. Returns ``dest``.
+    """
+    key = _seed_symbols(symbols)
+    template = _templates.get(key)
+    if template is None:
+        if TEMPLATES_DIR is None:
+            raise RuntimeError("seeded_copy needs tests/conftest.py (it sets TEMPLATES_DIR)")
+        template = TEMPLATES_DIR / f"template-{len(_templates)}" / "rotmon.sqlite"
+        with Cache(template) as cache:
+            assert cache.notice is None and not cache.in_memory, cache.notice
+            seed_cache(cache, key)
+        with contextlib.closing(sqlite3.connect(template)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for suffix in ("-wal", "-shm", "-journal"):
+            assert not Path(f"{template}{suffix}").exists(), f"{template}{suffix} left behind"
+        _templates[key] = template
+    if dest.exists():
+        raise FileExistsError(f"{dest} exists: seeded_copy would replace it")
+    dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    shutil.copy(template, dest)
+    return dest
 
 
 def cap_file_growth(monkeypatch: pytest.MonkeyPatch) -> None:
