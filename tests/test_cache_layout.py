@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from faults_helpers import seeded_copy
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from tui.data.cache import SCHEMA_VERSION, Cache
-from tui.data.snapshot import seed_cache
 
 SYMBOLS = ["AAA", "BBB", "^CC"]
 
@@ -116,8 +116,8 @@ TestPackedClosesAgree.settings = settings(max_examples=40, stateful_step_count=1
 
 def test_bundled_snapshot_reads_the_same_packed_or_not(tmp_path: Path) -> None:
     """The real bundled data: every symbol's packed closes equal its rows, date by date."""
-    with Cache(tmp_path / "rotmon.sqlite") as cache:
-        seed_cache(cache)
+    # A copy of what seed_cache(cache) writes in a new cache (seeded once per session).
+    with Cache(seeded_copy(tmp_path / "rotmon.sqlite", None)) as cache:
         symbols = [r[0] for r in cache._db.execute("SELECT symbol FROM symbols ORDER BY symbol")]
         assert len(symbols) > 30
         assert cache._db.execute("SELECT COUNT(*) FROM stale").fetchone()[0] == 0

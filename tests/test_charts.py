@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
 
 from tui.app.charts import ChartSettings, cut, with_average
 from tui.app.screens.prompts import parse_pair
@@ -44,7 +45,14 @@ def test_last_value_is_labelled_and_log_is_refused_for_non_positive_values() -> 
 @pytest.mark.parametrize(("width", "height"), [(0, 0), (5, 2), (19, 4), (20, 5), (200, 60)])
 def test_any_pane_size_draws_without_error(width: int, height: int) -> None:
     data = ChartData("t", (Series("A", DATES[:50], [1 + i % 7 for i in range(50)]),))
-    render_chart(data, width, height)  # never raises
+    text = render_chart(data, width, height).plain  # never raises
+    lines = text.splitlines()
+    if width < 20 or height < 5:  # no room for a chart: the title alone, cut to the width
+        assert text == "t"[:width]
+    else:  # the chart fills the pane exactly, its legend naming the last value (1)
+        assert len(lines) == height
+        assert [cell_len(line) for line in lines] == [width] * height
+        assert "A 1" in text
 
 
 def test_parse_pair() -> None:

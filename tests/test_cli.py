@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from faults_helpers import seeded_copy
 
 from tui import __version__
 from tui.cli import main
@@ -140,6 +141,7 @@ def test_report_default_universe_on_bundled_snapshot(
 
 
 def test_report_as_of_fomc_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seeded_copy(tmp_path / "c" / "rotmon.sqlite")  # what the report's own seeding writes
     doc = report_json(capsys, "--cache-dir", str(tmp_path / "c"), "--as-of", "2025-12-10")
     assert doc["as_of"] == "2025-12-10"
     fed = next(c for c in doc["regime"] if c["id"] == "fed_easing")
@@ -219,6 +221,7 @@ def test_broken_config_is_named_and_defaults_used(
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text('benchmark = "SPY"\n[groups\nSectors = ["XLK"]\n')
+    seeded_copy(tmp_path / "c" / "rotmon.sqlite")  # what the default universe's seeding writes
     code = main(["report", "--json", "--config", str(config), "--cache-dir", str(tmp_path / "c")])
     captured = capsys.readouterr()
     assert code == 0
@@ -254,6 +257,7 @@ def test_refresh_every_runs_until_stopped_and_logs_to_stderr(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(tui.cli, "_sleep", sleep)
+    seeded_copy(tmp_path / "c" / "rotmon.sqlite")  # what the refresh's own seeding writes
     code = main(["refresh", "--every", "5m", "--cache-dir", str(tmp_path / "c")])
     captured = capsys.readouterr()
     assert code == 0 and captured.out == ""
@@ -306,6 +310,7 @@ def test_refresh_saves_the_dashboard_summary_for_read_only_viewers(
 
     monkeypatch.setattr(tui.data.yahoo, "YahooProvider", lambda **_kw: RecordedDays())
     cache_dir = tmp_path / "c"
+    seeded_copy(cache_path(cache_dir))  # what the refresh's own seeding writes
     assert main(["refresh", "--cache-dir", str(cache_dir)]) == 0
     assert "rows" in capsys.readouterr().out
     payload = peek_summary(cache_path(cache_dir), "dashboard")

@@ -28,6 +28,7 @@ from faults_helpers import (
     notices,
     refresher_close,
     refresher_days,
+    seeded_copy,
     settle,
     snapshot_last_closes,
     spawn,
@@ -177,6 +178,7 @@ async def test_an_unwritable_cache_dir_gives_no_other_error(tmp_path: Path, kind
 async def _refresh_on_a_full_disk(cache_path: Path) -> tuple[Any, Any, str]:
     """A cache filled by one run (snapshot seeded, summary saved); then the disk is full and a
     second run's refresh, which must write new days, cannot."""
+    seeded_copy(cache_path)  # what the first run's own seeding would write (~1.2 s saved)
     seeding = make_app(cache_path, FailingProvider("offline"))
     async with seeding.run_test(size=(160, 50)):
         await settle(seeding)
@@ -216,7 +218,7 @@ async def test_a_refresh_on_a_full_disk_says_the_disk_is_full(cache_path: Path) 
 
 async def test_failing_refreshes_back_off_and_a_success_resets(cache_path: Path) -> None:
     provider = FailingProvider("offline")
-    app = make_app(cache_path, provider)
+    app = make_app(seeded_copy(cache_path), provider)
     delays = refresh_delays(app)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app)
@@ -238,6 +240,7 @@ async def test_failing_refreshes_back_off_and_a_success_resets(cache_path: Path)
 async def test_the_backed_off_retry_really_happens(cache_path: Path) -> None:
     """With a 1 s cadence the retry after a failure comes by itself, without a key press."""
     provider = FailingProvider("timeout")
+    seeded_copy(cache_path)
     app = make_app(cache_path, provider, config=Config(refresh_open=1, refresh_closed=1))
     async with app.run_test(size=(120, 40)):
         await settle(app)
@@ -253,7 +256,7 @@ async def test_the_backed_off_retry_really_happens(cache_path: Path) -> None:
 
 async def test_a_hanging_refresh_is_abandoned_and_backs_off(cache_path: Path) -> None:
     provider = HangingProvider()
-    app = make_app(cache_path, provider)
+    app = make_app(seeded_copy(cache_path), provider)
     app.refresh_deadline = 0.3
     delays = refresh_delays(app)
     try:
@@ -269,7 +272,7 @@ async def test_a_hanging_refresh_is_abandoned_and_backs_off(cache_path: Path) ->
 
 async def test_a_delisted_symbol_is_named_and_keeps_its_data(cache_path: Path) -> None:
     reason = "possibly delisted; no price data found"
-    app = make_app(cache_path, RecordedDays(fail={"DFAT": reason}))
+    app = make_app(seeded_copy(cache_path), RecordedDays(fail={"DFAT": reason}))
     async with app.run_test(size=(200, 60)) as pilot:
         await settle(app)
         await pilot.press("r")
@@ -304,7 +307,7 @@ async def resize_storm(app: Any, pilot: Any) -> None:
 async def test_rapid_resizing_down_to_20x10_and_back_recovers(cache_path: Path) -> None:
     """Resizing on the dashboard, the RRG and a drill-down opened from it: no exception, and
     at the end the dashboard has the same layout as before the storm."""
-    app = make_app(cache_path)
+    app = make_app(seeded_copy(cache_path))
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app)
         await pilot.pause()
@@ -412,6 +415,7 @@ async def test_a_disk_that_fills_during_a_refresh_keeps_the_new_figures_in_memor
     """A first run fills the cache; in the second the disk fills while the refresh writes
     (its rows or the summary after them): the new day is shown, from memory, and the app says
     once that the cache is in memory."""
+    seeded_copy(cache_path)  # what the first run's own seeding would write (~1.2 s saved)
     seeding = make_app(cache_path, FailingProvider("offline"))
     async with seeding.run_test(size=(160, 50)):
         await settle(seeding)

@@ -1,8 +1,9 @@
 """Snapshot tests: the main screens as pictures, so that a layout change is a reviewed change.
 
-Each test runs the real app (pytest-textual-snapshot's `snap_compare`) offline on a fresh cache
-seeded from the bundled snapshot, at the fixed clock and size of screenshots/generate.py (the
-factory both share), with every worker awaited and no notice on screen; local time is UTC.
+Each test runs the real app (pytest-textual-snapshot's `snap_compare`) offline on a cache of its
+own seeded from the bundled snapshot (a copy of one seeded once per session), at the fixed clock
+and size of screenshots/generate.py (the factory both share), with every worker awaited and no
+notice on screen; local time is UTC.
 The accepted pictures are tests/__snapshots__/test_snapshots/*.svg.
 
 A failing test writes snapshot_report.html with the old and new pictures side by side. If the
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from faults_helpers import seeded_copy
 
 from screenshots.generate import (
     THEMES,
@@ -53,7 +55,7 @@ def snap(
     size: tuple[int, int],
     theme: str | None = None,
 ) -> bool:
-    app = make_app(tmp_path / "cache" / "rotmon.sqlite", theme)
+    app = make_app(seeded_copy(tmp_path / "cache" / "rotmon.sqlite"), theme)
     return snap_compare(app, terminal_size=size, run_before=step)
 
 
@@ -107,8 +109,9 @@ def test_help(snap_compare: SnapCompare, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_dashboard_theme(snap_compare: SnapCompare, tmp_path: Path, theme: str) -> None:
-    """Dashboard at 120×36 (the smallest full layout: table, two charts, checklist,
-    catalysts) in each built-in theme: text readable on the theme's background, up and down
-    in the theme's success and error colours, the cursor row, banner and footer keys in its
-    colours; the same layout in every theme."""
+    """Dashboard at 120×36 in each built-in theme. Under 140 columns, so the compact layout:
+    the sector table (every column to Quad, group names cut with '…') over one pane, the SPY
+    1Y chart with its 50-day average; status line, and the footer with 'v Pane'. Text readable
+    on the theme's background, up and down in the theme's success and error colours, the
+    cursor row, banner and footer keys in its colours; the same layout in every theme."""
     assert snap(snap_compare, tmp_path, show_dashboard, (120, 36), theme)

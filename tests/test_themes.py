@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from faults_helpers import seeded_copy
 from rich.color import Color as RichColor
 from rich.console import Console
 from rich.style import Style
@@ -228,10 +229,11 @@ def test_16_colour_theme_uses_only_ansi_colours() -> None:
 
 
 def make_app(tmp_path: Path, theme: str) -> RotmonApp:
-    """The real app on the bundled snapshot, offline, with the shipped themes registered."""
+    """The real app on the bundled snapshot (a copy of a seeded cache), offline, with the
+    shipped themes registered."""
     app = RotmonApp(
         Config(theme=theme),
-        cache_path=tmp_path / "cache" / "rotmon.sqlite",
+        cache_path=seeded_copy(tmp_path / "cache" / "rotmon.sqlite"),
         offline=True,
         clock=lambda: CLOCK,
     )

@@ -16,6 +16,7 @@ from faults_helpers import (
     make_app,
     new_day_close,
     notices,
+    seeded_copy,
     settle,
     snapshot_last_closes,
     status_text,
@@ -24,15 +25,13 @@ from test_cache_layout import _schema_1_file
 
 from tui.data.cache import SCHEMA_VERSION, Cache
 from tui.data.refresh import run_refresh
-from tui.data.snapshot import seed_cache
 
 
 @pytest.fixture
 def shared(tmp_path: Path) -> Path:
     """A shared cache as `rotmon refresh` leaves it: the bundled snapshot, to 2026-07-31."""
-    path = tmp_path / "srv" / "rotmon.sqlite"
+    path = seeded_copy(tmp_path / "srv" / "rotmon.sqlite", None)  # = seed_cache(cache)
     with Cache(path) as cache:
-        seed_cache(cache)
         cache.set_meta("last_success_at", "2026-07-31T21:00:00Z")
     return path
 
