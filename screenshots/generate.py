@@ -108,6 +108,28 @@ def show_rule(rule_id: str) -> Step:
     return step
 
 
+def show_rule_track(rule_id: str) -> Step:
+    """The evidence of `rule_id` scrolled down to its track record (the study by horizon)."""
+
+    async def step(pilot: Pilot[int]) -> None:
+        app = pilot.app
+        assert isinstance(app, RotmonApp)
+        await show_rule(rule_id)(pilot)
+        app.screen.query_one("#rule-body").scroll_end(animate=False)
+        await finish(pilot)
+
+    return step
+
+
+async def show_history_study(pilot: Pilot[int]) -> None:
+    """The track record (h) scrolled down to the score's forward-return study."""
+    app = pilot.app
+    assert isinstance(app, RotmonApp)
+    await press("h")(pilot)
+    app.screen.query_one("#history-body").scroll_end(animate=False)
+    await finish(pilot)
+
+
 def press(*keys: str) -> Step:
     """Press `keys` on the settled dashboard, letting the app settle after each."""
 
@@ -139,6 +161,9 @@ SHOTS: list[Shot] = [
     Shot("rrg", (160, 50), press("g")),
     Shot("help", (120, 40), press("question_mark")),
     *[Shot(f"dashboard-{theme}", (160, 50), show_dashboard, theme) for theme in THEMES],
+    Shot("history", (120, 36), press("h")),
+    Shot("history-study", (120, 36), show_history_study),
+    Shot("rule-track", (120, 36), show_rule_track("small_caps")),
 ]
 
 
