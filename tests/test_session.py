@@ -50,6 +50,7 @@ def fred_answers(last: date) -> dict[str, str]:
     return out
 
 
+@pytest.mark.usefixtures("seeded_cache")  # set up before `monitor` opens it
 def test_the_fed_rule_says_it_reads_fred_once_a_refresh_fetched_it(
     monitor: Monitor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -73,6 +74,7 @@ def test_the_fed_rule_says_it_reads_fred_once_a_refresh_fetched_it(
     assert monitor.refresh_policy() is not None and len(asked) == 2  # at most daily
 
 
+@pytest.mark.usefixtures("seeded_cache")  # set up before `monitor` opens it
 def test_a_failed_fred_answer_keeps_the_bundled_record(
     monitor: Monitor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -84,6 +86,7 @@ def test_a_failed_fred_answer_keeps_the_bundled_record(
     assert rule["status"] == "pass" and "bundled table" in rule["value_text"]
 
 
+@pytest.mark.usefixtures("seeded_cache")  # set up before `monitor` opens it
 def test_the_track_record_is_saved_and_given_back_for_the_same_report(monitor: Monitor) -> None:
     report = monitor.compute(seed=True)
     first = monitor.track_record(report)
@@ -100,6 +103,7 @@ def test_the_track_record_is_saved_and_given_back_for_the_same_report(monitor: M
     assert saved is not None and saved.to_json() == first.to_json()
 
 
+@pytest.mark.usefixtures("seeded_cache")  # set up before `monitor` opens it
 def test_the_summary_a_viewer_paints_is_what_the_report_computed(monitor: Monitor) -> None:
     report = monitor.compute(seed=True)
     viewer = Monitor(Config(), monitor.cache_path, read_only=True, clock=lambda: AFTER)
@@ -117,6 +121,7 @@ def test_sessions_behind_and_the_market_clock_use_the_nyse_calendar(monitor: Mon
     assert monitor.market_clock().startswith("CLOSED · opens Thu 09:30 ET")
 
 
+@pytest.mark.usefixtures("seeded_cache")  # set up before `monitor` opens it
 def test_a_viewer_writes_no_ui_memory_beside_a_shared_cache(monitor: Monitor) -> None:
     monitor.compute(seed=True)
     state = monitor.state_path.read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
+from faults_helpers import seeded_copy
 
 from tui.config import Config, load_config
 from tui.notify import NotifySettings, QuietHours
@@ -39,7 +40,10 @@ def recorder(tmp_path: Path) -> tuple[list[str], Path]:
 
 def make_monitor(tmp_path: Path, command: list[str], **settings: object) -> Monitor:
     config = Config(notify=NotifySettings(command=tuple(command), timeout=10.0, **settings))
-    monitor = Monitor(config, tmp_path / "cache" / "rotmon.sqlite", clock=lambda: NOON)
+    cache = tmp_path / "cache" / "rotmon.sqlite"
+    if not cache.exists():  # a copy of what seed() writes in a new cache (~1.2 s saved)
+        seeded_copy(cache)
+    monitor = Monitor(config, cache, clock=lambda: NOON)
     monitor.load_inputs()
     monitor.open()
     monitor.seed()
