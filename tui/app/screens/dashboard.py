@@ -1,10 +1,17 @@
-"""The main screen: sector table, RS charts, regime rules and catalysts, with a status line."""
+"""The main screen: sector table, RS charts, regime rules and catalysts, with a status line.
+
+Over the table, one line answers the question at a glance ("Rotation ON 9/11 · next FOMC in
+44 d") and one says what changed since the previous close (the digest, computed in a worker
+from the session's glance inputs). In the compact layout (under 140 columns) the sectors come
+first, and on a short terminal (under 30 rows) the charts and side panes wait for `v`, so that
+an 80×24 screen shows the summary, all eleven sectors and the status.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -18,14 +25,63 @@ from tui.app.messages import EditGroup, LayoutWidth, OpenSymbol, SymbolHighlight
 from tui.app.widgets.rs_chart import RSChart
 from tui.app.widgets.sector_table import SectorTable
 from tui.app.widgets.status_bar import Status, StatusBar, banner_text
-from tui.format import Palette
+from tui.format import Palette, countdown
+from tui.universe import SECTOR_ETFS
 
 if TYPE_CHECKING:
     from tui.app.widgets.catalysts import CatalystsTable
     from tui.app.widgets.regime import RegimePane
+    from tui.regime.digest import Digest
     from tui.report import Report
 
 PANES = ("rs-selected", "rs-thesis", "regime", "catalysts")
+TALL_COMPACT = 30
+"""In the compact layout a pane is shown at start only from this many rows: under it the
+table takes the height (the summary, eleven sectors and the status fit 24 rows)."""
+
+
+def fomc_calendar_end() -> str:
+    """The last decision date in the bundled FOMC calendar (ISO)."""
+    from tui.regime.fomc import load_meetings
+
+    try:
+        meetings = load_meetings()
+    except (OSError, ValueError):
+        return "?"
+    return meetings[-1].end.isoformat() if meetings else "?"
+
+
+def glance_line(report: Report | None, now: datetime, width: int) -> str:
+    """'Rotation ON 9/11 · next FOMC in 44 d', the rule groups added while they fit (whole
+    phrases only); when the bundled calendar has no next meeting, says where it ends."""
+    if report is None:
+        return "Regime: loading…"
+    summary = report.regime_summary
+    head = str(summary["label"]) if summary else "Regime: no rules"
+    fomc = report.next_fomc
+    if fomc is not None:
+        days = (datetime.fromisoformat(str(fomc["datetime"])) - now).total_seconds() / 86400
+        when = f"next FOMC {countdown(days)}"
+    else:
+        when = f"FOMC calendar ends {fomc_calendar_end()}: add meetings in the events file"
+    line = f"{head} · {when}"
+    groups = (summary or {}).get("groups") or {}
+    for name, group in groups.items():
+        more = f"{line} · {name} {group['passed']}/{group['known']}"
+        if len(more) > width:
+            break
+        line = more
+    return line
+
+
+def sectors_first(groups: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[str, list[str]]]:
+    """The groups with the one holding the most sector ETFs moved to the top (if any does)."""
+    out = [(name, list(symbols)) for name, symbols in groups]
+    counts = [sum(1 for s in symbols if s in SECTOR_ETFS) for _, symbols in out]
+    if not out or max(counts) == 0:
+        return out
+    best = counts.index(max(counts))
+    return [out[best], *out[:best], *out[best + 1 :]]
 
 
 class DashboardScreen(Screen[None]):
@@ -42,8 +98,15 @@ class DashboardScreen(Screen[None]):
         benchmark: str,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        glance_inputs: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__()
+        self.glance_inputs = glance_inputs
+        """Blocking: the session's `Monitor.glance_inputs` (None: no digest line)."""
+        self.digest: Digest | None = None
+        self._digest_for: str | None = None  # the as-of the digest was computed for
+        self.pane_chosen = False  # the user pressed v: no more automatic pane
+        self.height = 0
         self.groups = [(name, list(symbols)) for name, symbols in groups]
         self.benchmark = benchmark
         self.clock = clock
@@ -59,6 +122,10 @@ class DashboardScreen(Screen[None]):
         # The first frame is the table, the status and the chart panes; the regime and
         # catalyst panes follow it (see _mount_side_panes).
         yield Static("", id="banner", markup=False)
+        yield Static("Regime: loading…", id="glance", markup=False)
+        digest = Static("", id="digest-line", markup=False)
+        digest.display = False
+        yield digest
         with Container(id="body"):
             table = SectorTable(id="sectors")
             table.compact, table.palette = self.compact, self.palette  # no rows to redo yet
@@ -68,11 +135,28 @@ class DashboardScreen(Screen[None]):
         yield StatusBar(id="status")
         yield Footer()
 
+    def _shown_pane(self) -> str | None:
+        """The side pane the compact layout shows (None: the table alone)."""
+        if self.pane < 0:
+            return None
+        if not self.pane_chosen and self.compact and 0 < self.height < TALL_COMPACT:
+            return None
+        return PANES[self.pane]
+
     def _pane_classes(self, pane: str) -> str:
-        return "pane -shown" if PANES[self.pane] == pane else "pane"
+        return "pane -shown" if self._shown_pane() == pane else "pane"
+
+    def _apply_panes(self) -> None:
+        shown = self._shown_pane()
+        for pane in PANES:
+            for widget in self.query(f"#{pane}"):
+                widget.set_class(pane == shown, "-shown")
 
     def on_resize(self, event: events.Resize) -> None:
         # App-level Resize events are consumed by Textual itself; screens do get theirs.
+        self.height = event.size.height
+        self._apply_panes()
+        self._show_glance()
         self.post_message(LayoutWidth(event.size.width))
 
     def on_screen_resume(self) -> None:
@@ -80,6 +164,8 @@ class DashboardScreen(Screen[None]):
         self.post_message(LayoutWidth(self.app.size.width))
 
     def on_mount(self) -> None:
+        self.height = self.app.size.height
+        self._apply_panes()
         table = self.query_one(SectorTable)
         table.expected_width = self._expected_table_width()
         table.set_compact(self.compact)
@@ -94,6 +180,7 @@ class DashboardScreen(Screen[None]):
     def _report_changed(self, report: Report | None) -> None:
         if report is not None:
             self.show_report(report)
+            self._start_digest(report)
 
     def _use_settings(self, settings: ChartSettings) -> None:
         changed = settings != self.settings
@@ -138,7 +225,9 @@ class DashboardScreen(Screen[None]):
         self.report = report
         table = self.query_one(SectorTable)
         bench = next((r for r in report.rows if r["symbol"] == self.benchmark), None)
-        table.show(report.rows, self.groups, bench["last_date"] if bench else None)
+        groups = sectors_first(self.groups) if self.compact else self.groups
+        table.show(report.rows, groups, bench["last_date"] if bench else None)
+        self._show_glance()
         self._show_side_panes(report)
         self._draw_selected(table.selected_symbol)
         self._draw_thesis()
@@ -155,8 +244,56 @@ class DashboardScreen(Screen[None]):
         if self.report is not None and self.is_mounted:
             self.show_report(self.report)
 
+    def _show_glance(self) -> None:
+        if not self.is_mounted:
+            return
+        width = max(20, (self.size.width or self.app.size.width) - 2)
+        self.query_one("#glance", Static).update(glance_line(self.report, self.clock(), width))
+        line = self.query_one("#digest-line", Static)
+        if self.digest is None:
+            line.display = False
+            return
+        from tui.glance import digest_headline
+
+        line.update(digest_headline(self.digest, width))
+        line.display = True
+
+    # -- the digest line -----------------------------------------------------------------
+
+    def _start_digest(self, report: Report) -> None:
+        """Compute the digest in a thread once per data date, from the cache (a report with
+        closes: the saved first-frame summary has none, and the cache may not be open)."""
+        if self.glance_inputs is None or report.closes is None or report.as_of is None:
+            return
+        if report.as_of == self._digest_for:
+            return
+        self._digest_for = report.as_of
+        self.run_worker(
+            self._compute_digest, thread=True, exclusive=True, group="digest", exit_on_error=False
+        )
+
+    def _compute_digest(self) -> None:
+        from tui.glance import GlanceError, digest, resolve
+
+        assert self.glance_inputs is not None
+        inputs = self.glance_inputs()
+        try:
+            since = "yesterday"
+            if inputs.last_session:  # since the last session, when that is further back
+                earlier = resolve(inputs, "last-session")[0] < resolve(inputs, "yesterday")[0]
+                since = "last-session" if earlier else "yesterday"
+            found: Digest | None = digest(inputs, since)
+        except GlanceError:
+            found = None
+        self.app.call_from_thread(self._digest_ready, found)
+
+    def _digest_ready(self, found: Digest | None) -> None:
+        self.digest = found
+        self._show_glance()
+
     def show_catalysts(self) -> None:
         """Countdowns as of now (called with each report, and hourly)."""
+        self._show_glance()
         if self.report is not None and self.catalysts is not None:
             report = self.report
             self.catalysts.show(report.catalysts, self.clock(), report.earnings_unknown)
@@ -172,9 +309,13 @@ class DashboardScreen(Screen[None]):
 
     def set_compact(self, compact: bool) -> None:
         """Use the 80-column set of table columns (applied now, or when mounted)."""
+        changed = compact != self.compact
         self.compact = compact
         if self.is_mounted:
             self.query_one(SectorTable).set_compact(compact)
+            self._apply_panes()
+            if changed and self.report is not None:
+                self.show_report(self.report)  # the sectors first in the compact layout
             self.refresh_bindings()
 
     def set_palette(self, palette: Palette) -> None:
@@ -242,8 +383,10 @@ class DashboardScreen(Screen[None]):
         return True
 
     def action_cycle_pane(self) -> None:
-        """In the compact layout only one side pane fits: show the next one."""
-        self.pane = (self.pane + 1) % len(PANES)
-        for index, pane in enumerate(PANES):
-            for widget in self.query(f"#{pane}"):
-                widget.set_class(index == self.pane, "-shown")
+        """In the compact layout only one side pane fits: show the next one (after the last,
+        none: the table alone)."""
+        shown = self._shown_pane()
+        current = -1 if shown is None else PANES.index(shown)
+        self.pane = current + 1 if current + 1 < len(PANES) else -1
+        self.pane_chosen = True
+        self._apply_panes()
