@@ -43,8 +43,11 @@ from tui.regime.rules import load_rules
 from tui.regime.study import backtest, backtest_lines
 import tui.data
 from pathlib import Path
-path = Path(tui.data.__file__).parent / "snapshot" / "prices_daily.csv.gz"
-frame = pd.read_csv(path, usecols=["date", "symbol", "adj_close"], parse_dates=["date"])
+folder = Path(tui.data.__file__).parent / "snapshot"
+frame = pd.concat(
+    pd.read_csv(folder / name, usecols=["date", "symbol", "adj_close"], parse_dates=["date"])
+    for name in ("prices_daily.csv.gz", "factors_daily.csv.gz")
+)
 closes = frame.pivot(index="date", columns="symbol", values="adj_close")
 rules, _ = load_rules(None)
 lines = backtest_lines(backtest(closes, rules, decisions=policy_record(), meetings=load_meetings()))
@@ -90,9 +93,12 @@ def main() -> int:
     from tui.regime.rules import load_rules
     from tui.regime.study import backtest, backtest_lines
 
-    path = Path(tui.data.__file__).parent / "snapshot" / "prices_daily.csv.gz"
+    folder = Path(tui.data.__file__).parent / "snapshot"
     start = time.perf_counter()
-    frame = pd.read_csv(path, usecols=["date", "symbol", "adj_close"], parse_dates=["date"])
+    frame = pd.concat(  # the universe and the factor ETFs (two rules read factor pairs)
+        pd.read_csv(folder / name, usecols=["date", "symbol", "adj_close"], parse_dates=["date"])
+        for name in ("prices_daily.csv.gz", "factors_daily.csv.gz")
+    )
     closes = frame.pivot(index="date", columns="symbol", values="adj_close")
     read_s = time.perf_counter() - start
     rules, _ = load_rules(None)

@@ -169,13 +169,14 @@ class RawProvider:
 
 
 def snapshot_last_closes() -> dict[str, float]:
-    """The last bundled adjusted close of every snapshot symbol."""
-    from tui.data.snapshot import PRICES_FILE, iter_price_rows
+    """The last bundled adjusted close of every snapshot symbol (the factor ETFs too)."""
+    from tui.data.snapshot import FACTORS_FILE, PRICES_FILE, iter_price_rows
 
     last: dict[str, tuple[str, float]] = {}
-    for row in iter_price_rows(PRICES_FILE):
-        if row[6] is not None and (row[0] not in last or row[1] > last[row[0]][0]):
-            last[row[0]] = (row[1], row[6])
+    for path in (PRICES_FILE, FACTORS_FILE):
+        for row in iter_price_rows(path):
+            if row[6] is not None and (row[0] not in last or row[1] > last[row[0]][0]):
+                last[row[0]] = (row[1], row[6])
     return {s: v for s, (_, v) in last.items()}
 
 

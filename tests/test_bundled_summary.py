@@ -32,4 +32,4 @@ def test_shipped_summary_is_current() -> None:
 def test_first_start_summary_leaves_time_dependent_parts_to_the_worker() -> None:
     shipped = bundled_summary.load()
     assert shipped["catalysts"] == [] and shipped["next_fomc"] is None
-    assert shipped["as_of"] == "2026-07-31" and len(shipped["rows"]) == 33
+    assert shipped["as_of"] == "2026-07-31" and len(shipped["rows"]) == 43

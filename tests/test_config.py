@@ -47,13 +47,17 @@ def test_default_groups_exactly() -> None:
             ("XLK", "XLF", "XLE", "XLI", "XLU", "XLV", "XLY", "XLP", "XLB", "XLRE", "XLC"),
         ),
         ("Themes", ("KRE", "CFG", "RF", "ZION", "AAON", "ROAD")),
+        (
+            "Factors",
+            ("MTUM", "QUAL", "USMV", "VLUE", "SIZE", "IWD", "IWF", "SPHB", "SPLV", "MGK"),
+        ),
         ("Macro", ("^VIX", "^TNX", "^IRX", "HYG", "IEF", "TLT", "UUP")),
     ]
     assert len(SECTOR_ETFS) == 11 and set(SECTOR_ETFS) == set(DEFAULT_GROUPS[2].symbols)
     config = Config()
     assert (config.benchmark, config.refresh_open, config.refresh_closed) == ("SPY", 300, 3600)
     assert config.theme == "rotmon-dark"
-    assert len(config.symbols()) == 33
+    assert len(config.symbols()) == 43
 
 
 def test_missing_file_gives_defaults_without_problem(tmp_path: Path) -> None:
@@ -166,10 +170,10 @@ def test_non_utf8_file(tmp_path: Path) -> None:
 
 
 def test_unreadable_path_does_not_raise(tmp_path: Path) -> None:
-    config, problems = load_config(tmp_path)  # a directory
+    config, problems = load_config(tmp_path)  # a directory: never opened for reading
     assert config == Config()
     problem = only(problems)
-    assert problem.line is None and "cannot read" in problem.message
+    assert problem.line is None and "not a regular file" in problem.message
 
 
 # --- per-key problems: that value ignored, the rest applied -----------------------------------

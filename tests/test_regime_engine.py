@@ -50,7 +50,11 @@ Raw = dict[str, dict[str, float]]
 @pytest.fixture(scope="module")
 def closes() -> pd.DataFrame:
     """The bundled daily prices as a wide frame of adjusted closes."""
-    frame = pd.read_csv(SNAPSHOT / "prices_daily.csv.gz", parse_dates=["date"])
+    # The universe and the factor ETFs (the value/growth and high-beta rules read those).
+    frame = pd.concat(
+        pd.read_csv(SNAPSHOT / name, parse_dates=["date"])
+        for name in ("prices_daily.csv.gz", "factors_daily.csv.gz")
+    )
     return frame.pivot(index="date", columns="symbol", values="adj_close").astype(float)
 
 
@@ -823,8 +827,10 @@ def test_summary_on_the_last_close(
 ) -> None:
     results = evaluate(closes, list(rules.values()), decisions=decisions)
     failing = {r.id for r in results if r.status == "fail"}
-    assert failing == {"small_caps", "emerging", "dollar"}  # each checked by hand above
-    assert summarize(results).label == "Rotation ON 8/11"
+    # Each checked by hand above; high_beta: SPHB/SPLV 1.8346 under its 50-day 1.9682.
+    assert failing == {"small_caps", "emerging", "dollar", "high_beta"}
+    # value_growth passes (IWD/IWF +6.8 % over its rising 50-day, +10.0 % in 3 months).
+    assert summarize(results).label == "Rotation ON 9/13"
 
 
 def test_result_to_dict(

@@ -43,7 +43,11 @@ P, F, U = 1, 0, -1
 
 @pytest.fixture(scope="module")
 def closes() -> pd.DataFrame:
-    frame = pd.read_csv(SNAPSHOT / "prices_daily.csv.gz", parse_dates=["date"])
+    # The universe and the factor ETFs (the value/growth and high-beta rules read those).
+    frame = pd.concat(
+        pd.read_csv(SNAPSHOT / name, parse_dates=["date"])
+        for name in ("prices_daily.csv.gz", "factors_daily.csv.gz")
+    )
     return frame.pivot(index="date", columns="symbol", values="adj_close").astype(float)
 
 

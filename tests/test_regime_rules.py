@@ -32,8 +32,10 @@ SHIPPED_IDS = [
     "value",
     "cyclicals",
     "regional_banks",
+    "value_growth",
     "breadth",
     "volatility",
+    "high_beta",
     "credit",
     "dollar",
 ]
@@ -110,6 +112,15 @@ def test_shipped_rules_exactly() -> None:
         ("change_below", 21, 5.0),
     ]
     assert rules["breadth"].series.name == "RSP/SPY"
+    # The factor pairs (bundled factors_daily.csv.gz): style and risk appetite.
+    assert rules["value_growth"].series.name == "IWD/IWF"
+    assert rules["high_beta"].series.name == "SPHB/SPLV"
+    for rule_id in ("value_growth", "high_beta"):
+        assert [(c.test, c.window) for c in rules[rule_id].conditions] == [
+            ("above_rising_sma", 50),
+            ("window_return_above", 63),
+        ]
+        assert rules[rule_id].confirm_days == 4
     assert rules["credit"].series.name == "HYG/IEF"
     assert [(c.test, c.window) for c in rules["dollar"].conditions] == [("below_sma", 200)]
     assert "falling dollar" in rules["dollar"].why
@@ -127,8 +138,10 @@ def test_shipped_whipsaw_control() -> None:
         "value": 4,
         "cyclicals": 4,
         "regional_banks": 4,
+        "value_growth": 4,  # raw 9.2 -> 3.4 flips a year (benchmarks/backtest.py)
         "breadth": 4,
         "volatility": 3,
+        "high_beta": 4,  # raw 14.0 -> 5.4
         "credit": 3,
         "dollar": 3,
     }
@@ -137,7 +150,8 @@ def test_shipped_whipsaw_control() -> None:
     assert bands["curve"] == [0.1]
     assert bands["volatility"] == [1.0, 1.0]
     assert bands["credit"] == [0.005] and bands["dollar"] == [0.005]
-    for rule_id in ("small_caps", "emerging", "value", "cyclicals", "regional_banks", "breadth"):
+    plain = ("small_caps", "emerging", "value", "cyclicals", "regional_banks", "breadth")
+    for rule_id in (*plain, "value_growth", "high_beta"):
         assert set(bands[rule_id]) == {0.0}, rule_id
 
 

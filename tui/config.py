@@ -22,6 +22,7 @@ Every key is optional; a missing file means the defaults below::
     "Size/Style/Intl" = ["IWM", "VBR", "EEM", "EEMV", "DFAT"]
     Sectors = ["XLK", "XLF", "XLE", "XLI", "XLU", "XLV", "XLY", "XLP", "XLB", "XLRE", "XLC"]
     Themes = ["KRE", "CFG", "RF", "ZION", "AAON", "ROAD"]
+    Factors = ["MTUM", "QUAL", "USMV", "VLUE", "SIZE", "IWD", "IWF", "SPHB", "SPLV", "MGK"]
     Macro = ["^VIX", "^TNX", "^IRX", "HYG", "IEF", "TLT", "UUP"]
 
 Ticker symbols are Yahoo Finance symbols (``BRK-B``, ``^VIX``, ``EURUSD=X``); they are stripped and
@@ -79,6 +80,7 @@ DEFAULT_GROUPS: tuple[Group, ...] = (
     Group("Size/Style/Intl", ("IWM", "VBR", "EEM", "EEMV", "DFAT")),
     Group("Sectors", SECTOR_ETFS),
     Group("Themes", ("KRE", "CFG", "RF", "ZION", "AAON", "ROAD")),
+    Group("Factors", ("MTUM", "QUAL", "USMV", "VLUE", "SIZE", "IWD", "IWF", "SPHB", "SPLV", "MGK")),
     Group("Macro", ("^VIX", "^TNX", "^IRX", "HYG", "IEF", "TLT", "UUP")),
 )
 """The groups used when the config file has no ``[groups]`` table."""

@@ -136,8 +136,14 @@ def _seed(cache: Cache, path: Path, symbols: Iterable[str] | None) -> int:
 
 
 def seed_cache(cache: Cache, symbols: Iterable[str] | None = None) -> int:
-    """Insert-missing bundled universe rows (all symbols, or ``symbols``); returns rows inserted."""
-    return _seed(cache, PRICES_FILE, symbols)
+    """Insert-missing bundled universe rows (all symbols, or ``symbols``), the factor ETFs'
+    from their own file; returns rows inserted."""
+    wanted = None if symbols is None else list(symbols)
+    inserted = _seed(cache, PRICES_FILE, wanted)
+    factors = list(FACTOR_SYMBOLS) if wanted is None else [s for s in wanted if s in FACTOR_SYMBOLS]
+    if factors:
+        inserted += _seed(cache, FACTORS_FILE, factors)
+    return inserted
 
 
 def seed_holdings(cache: Cache, symbols: Iterable[str]) -> int:
