@@ -226,7 +226,7 @@ def test_broken_config_is_named_and_defaults_used(
     captured = capsys.readouterr()
     assert code == 0
     assert "config.toml:2" in captured.err
-    assert len(json.loads(captured.out)["rows"]) == 43  # the default universe (10 factor ETFs included)
+    assert len(json.loads(captured.out)["rows"]) == 43  # the default universe, factors included
 
 
 def test_version_and_module_entry_point() -> None:
