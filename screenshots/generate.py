@@ -145,6 +145,45 @@ def press(*keys: str) -> Step:
     return step
 
 
+def show_member_rrg(etf: str) -> Step:
+    """The member RRG of `etf`: its bundled holdings against the ETF (what M on the RRG opens
+    once the app passes its holdings loader to the RRG screen)."""
+
+    async def step(pilot: Pilot[int]) -> None:
+        from tui.app.screens.rrg import RRGScreen
+        from tui.data.snapshot import load_holdings
+
+        app = pilot.app
+        assert isinstance(app, RotmonApp)
+        await settle(app)
+        members = [h.symbol for h in load_holdings()[etf]]
+        screen = RRGScreen(
+            None,
+            [(f"{etf} holdings", members)],
+            etf,
+            holdings_closes=app.monitor.holdings_closes,
+            member_of=etf,
+        )
+        app.push_screen(screen)
+        await finish(pilot)
+
+    return step
+
+
+def show_breadth(symbol: str) -> Step:
+    """The drill-down of `symbol` with its breadth shown (v under 140 columns)."""
+
+    async def step(pilot: Pilot[int]) -> None:
+        app = pilot.app
+        assert isinstance(app, RotmonApp)
+        await show_drilldown(symbol)(pilot)
+        if app.size.width < 140:
+            await pilot.press("v")
+        await finish(pilot)
+
+    return step
+
+
 @dataclass(frozen=True)
 class Shot:
     name: str
@@ -159,6 +198,10 @@ SHOTS: list[Shot] = [
     Shot("drilldown", (160, 50), show_drilldown("XLK")),
     Shot("rule", (160, 50), show_rule("small_caps")),
     Shot("rrg", (160, 50), press("g")),
+    Shot("rrg-time-machine", (160, 50), press("g", *["comma"] * 8)),
+    Shot("rrg-members", (160, 50), show_member_rrg("XLK")),
+    Shot("heatmap", (160, 50), press("H")),
+    Shot("breadth", (120, 36), show_breadth("XLK")),
     Shot("help", (120, 40), press("question_mark")),
     *[Shot(f"dashboard-{theme}", (160, 50), show_dashboard, theme) for theme in THEMES],
     Shot("history", (120, 36), press("h")),

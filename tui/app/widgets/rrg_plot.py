@@ -528,10 +528,10 @@ def _line(a: tuple[int, int], b: tuple[int, int]) -> list[tuple[int, int]]:
 
 def tail_marker(age: int, points: int) -> tuple[str, int]:
     """Marker and fade level of the tail point ``age`` periods before the newest (age >= 1)
-    in a tail of ``points`` points: ``•`` in the newer half of the tail, ``·`` in the older
-    half; fade level 0 (least faded) for age 1 up to ``FADE_LEVELS - 1`` for the oldest."""
+    in a tail of ``points`` points: ``•`` in the newer half of the tail (always for age 1),
+    ``·`` in the older half; fade level 0 (least faded) for age 1 up to ``FADE_LEVELS - 1`` for the oldest."""
     older = max(1, points - 1)  # earlier points in the tail
-    marker = RECENT_MARKER if 2 * age <= older else OLD_MARKER
+    marker = RECENT_MARKER if age == 1 or 2 * age <= older else OLD_MARKER
     level = 0 if older == 1 else round((age - 1) * (FADE_LEVELS - 1) / (older - 1))
     return marker, level
 
