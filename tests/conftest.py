@@ -18,23 +18,26 @@ KINDS = ("unit", "app", "faults", "snapshots")
 
 MODULE_KINDS = {
     "test_snapshots": "snapshots",  # pictures of the real app (pytest-textual-snapshot)
-    "test_faults_app": "faults",  # damaged/full caches, killed and concurrent processes
-    "test_faults_cache": "faults",
-    "test_faults_refresh": "faults",
+    "test_faults": "faults",  # damaged/full caches, killed and concurrent processes
     "test_viewer": "faults",  # one refresher and many read-only viewers of one cache file
     "test_app": "app",  # the dashboard driven by Textual's pilot
     "test_rrg_screen": "app",
     "test_first_frame": "app",
     "test_serve": "app",  # `rotmon serve`: a real server process and a browser's websocket
 }
-"""The kind of a module's tests; a module not listed is ``unit``, except its ``async`` tests,
-which drive the app with Textual's pilot and are ``app``."""
+"""The kind of a module's tests, by the start of its name (``test_faults`` covers
+test_faults_app.py, test_faults_cache.py, ...). In any other module a test that takes
+``snap_compare`` is ``snapshots``, an ``async`` one (it drives the app with Textual's pilot)
+is ``app``, and the rest are ``unit``."""
 
 
 def kind_of(item: pytest.Item) -> str:
     module = item.path.stem
-    if module in MODULE_KINDS:
-        return MODULE_KINDS[module]
+    for prefix, kind in MODULE_KINDS.items():
+        if module == prefix or module.startswith(prefix + "_"):
+            return kind
+    if "snap_compare" in getattr(item, "fixturenames", ()):
+        return "snapshots"
     function = getattr(item, "function", None)
     return "app" if inspect.iscoroutinefunction(function) else "unit"
 
