@@ -75,8 +75,13 @@ def test_past_decisions_carry_the_move_from_the_bundled_history(fomc: list[Catal
 def test_past_decisions_after_the_policy_data_say_the_move_is_unknown(
     fomc: list[Catalyst],
 ) -> None:
+    """The bundled table runs to the 2026-09-16 hike: the holds before it read as holds; the
+    2026-10-28 decision, which could not be sourced (data README), reads as unknown."""
     for day in (date(2026, 1, 28), date(2026, 7, 29)):
-        assert by_day(fomc, day).detail == "move unknown (policy data ends 2025-12-10)"
+        assert by_day(fomc, day).detail == "no change (3.50–3.75%)"
+    later = fomc_catalysts(load_meetings(), load_decisions(), datetime(2026, 11, 20, tzinfo=UTC))
+    assert by_day(later, date(2026, 9, 16)).detail == "hike 25 bp → 3.75–4.00%"
+    assert by_day(later, date(2026, 10, 28)).detail == "move unknown (policy data ends 2026-09-16)"
 
 
 def test_future_decisions_carry_their_schedule(fomc: list[Catalyst]) -> None:

@@ -97,10 +97,11 @@ def test_add_on_defaults_writes_the_default_groups_then_the_symbol(tmp_path: Pat
         '"Size/Style/Intl" = ["IWM", "VBR", "EEM", "EEMV", "DFAT"]\n'
         'Sectors = ["XLK", "XLF", "XLE", "XLI", "XLU", "XLV", "XLY", "XLP", "XLB", "XLRE", "XLC"]\n'
         'Themes = ["KRE", "CFG", "RF", "ZION", "AAON", "ROAD", "SMH"]\n'
+        'Factors = ["MTUM", "QUAL", "USMV", "VLUE", "SIZE", "IWD", "IWF", "SPHB", "SPLV", "MGK"]\n'
         'Macro = ["^VIX", "^TNX", "^IRX", "HYG", "IEF", "TLT", "UUP"]\n'
     )
     themes = Group("Themes", ("KRE", "CFG", "RF", "ZION", "AAON", "ROAD", "SMH"))
-    assert config.groups == (*DEFAULT_GROUPS[:3], themes, DEFAULT_GROUPS[4])
+    assert config.groups == (*DEFAULT_GROUPS[:3], themes, *DEFAULT_GROUPS[4:])
     assert load_config(path) == (config, [])
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -36,9 +36,9 @@ from textual.css.constants import VALID_STYLE_FLAGS
 from textual.design import ColorSystem
 from textual.theme import Theme
 
-from tui.config import ConfigProblem, _describe, _dotted, _key_lines
+from tui.config import ConfigProblem
 from tui.locations import user_themes_dir
-from tui.textfile import parse_toml, read_text
+from tui.textfile import describe, dotted, key_lines, parse_toml, read_text
 
 __all__ = [
     "DEFAULT_THEME",
@@ -191,7 +191,7 @@ class _Checker:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.lines = _key_lines(text)
+        self.lines = key_lines(text)
         self.problems: list[ThemeProblem] = []
 
     def add(self, parts: tuple[str, ...], message: str) -> None:
@@ -199,12 +199,12 @@ class _Checker:
         found = (parts[:end] for end in range(len(parts), 0, -1) if parts[:end] in self.lines)
         line = self.lines[prefix] if (prefix := next(found, None)) else None
         self.problems.append(
-            ThemeProblem(self.path, line, _dotted(parts) or None, f"{message}; theme skipped")
+            ThemeProblem(self.path, line, dotted(parts) or None, f"{message}; theme skipped")
         )
 
     def colour(self, parts: tuple[str, ...], value: object) -> str | None:
         if not isinstance(value, str):
-            self.add(parts, f"expected a colour string, got {_describe(value)}")
+            self.add(parts, f"expected a colour string, got {describe(value)}")
             return None
         error = _colour_error(value)
         if error:
@@ -214,7 +214,7 @@ class _Checker:
 
     def variables(self, value: object) -> dict[str, str] | None:
         if not isinstance(value, dict):
-            self.add(("variables",), f"expected a table, got {_describe(value)}")
+            self.add(("variables",), f"expected a table, got {describe(value)}")
             return None
         known = _known_variables()
         result: dict[str, str] = {}
@@ -224,7 +224,7 @@ class _Checker:
                 hint = _suggest(name, known)
                 self.add(parts, "unknown variable" + (f"; did you mean {hint!r}?" if hint else ""))
             elif not isinstance(item, str):
-                self.add(parts, f"expected a string, got {_describe(item)}")
+                self.add(parts, f"expected a string, got {describe(item)}")
             elif "style" in name.split("-"):
                 bad = [w for w in item.split() if w not in VALID_STYLE_FLAGS]
                 if bad or not item.split():
@@ -255,7 +255,7 @@ def _load_file(path: Path) -> tuple[Theme | None, list[ThemeProblem], int | None
     for key, value in data.items():
         if key == "name":
             if not isinstance(value, str):
-                check.add(("name",), f"expected a string, got {_describe(value)}")
+                check.add(("name",), f"expected a string, got {describe(value)}")
             elif not _NAME_RE.match(value):
                 check.add(
                     ("name",),
@@ -268,7 +268,7 @@ def _load_file(path: Path) -> tuple[Theme | None, list[ThemeProblem], int | None
             if isinstance(value, bool):
                 fields[key] = value
             else:
-                check.add((key,), f"expected true or false, got {_describe(value)}")
+                check.add((key,), f"expected true or false, got {describe(value)}")
         elif key in _COLOURS:
             colour = check.colour((key,), value)
             if colour is not None:
@@ -277,7 +277,7 @@ def _load_file(path: Path) -> tuple[Theme | None, list[ThemeProblem], int | None
             if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
                 fields[key] = float(value)
             else:
-                check.add((key,), f"expected a number from 0 to 1, got {_describe(value)}")
+                check.add((key,), f"expected a number from 0 to 1, got {describe(value)}")
         elif key == "variables":
             variables = check.variables(value)
             if variables is not None:

@@ -42,21 +42,22 @@ import csv
 import io
 import re
 import tomllib
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tui import locations
-from tui.config import (
-    _ASSIGN_RE,
-    _HEADER_RE,
-    _decode_key,
-    _describe,
-    _ValueScanner,
-)
 from tui.regime.catalysts import IMPORTANCE, Catalyst
-from tui.textfile import read_text, toml_problem
+from tui.textfile import (
+    ASSIGN_RE,
+    HEADER_RE,
+    FileProblem,
+    ValueScanner,
+    decode_key,
+    describe,
+    read_text,
+    toml_problem,
+)
 
 __all__ = [
     "DEFAULT_TZ",
@@ -91,23 +92,9 @@ _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass(frozen=True)
-class EventProblem:
-    """One thing wrong in the events file, with where it is."""
-
-    path: Path
-    """The events file."""
-    line: int | None
-    """1-based line in the file, when known."""
-    key: str | None
-    """The key (TOML) or column (CSV) at fault, when there is one."""
-    message: str
-    """What is wrong and what was done instead."""
-
-    def __str__(self) -> str:
-        """``events.toml:7: time: '25:00' is not a time …; event skipped``."""
-        where = self.path.name if self.line is None else f"{self.path.name}:{self.line}"
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+class EventProblem(FileProblem):
+    """One thing wrong in the events file: ``events.toml:7: time: '25:00' is not a time …;
+    event skipped`` (the key is the TOML key or the CSV column at fault)."""
 
 
 def default_events_path() -> Path:
@@ -145,7 +132,7 @@ class _Entry:
             return ""
         if isinstance(value, str):
             return value.strip()
-        self.add(key, f"expected a string, got {_describe(value)}")
+        self.add(key, f"expected a string, got {describe(value)}")
         return None
 
     def build(self, raw: dict[str, object]) -> Catalyst | None:
@@ -182,7 +169,7 @@ class _Entry:
             self.add("date", "missing date")
             return None
         if isinstance(value, datetime):
-            self.add("date", f"expected a date such as 2026-12-10, got {_describe(value)}")
+            self.add("date", f"expected a date such as 2026-12-10, got {describe(value)}")
             return None
         if isinstance(value, date):
             return value
@@ -236,7 +223,7 @@ class _Entry:
 
 
 def _shown(value: object) -> str:
-    return repr(value) if isinstance(value, str) else _describe(value)
+    return repr(value) if isinstance(value, str) else describe(value)
 
 
 def _exists(at: datetime) -> bool:
@@ -253,14 +240,14 @@ def _toml_lines(text: str) -> tuple[dict[str, int], list[tuple[int, dict[str, in
     top: dict[str, int] = {}
     entries: list[tuple[int, dict[str, int]]] = []
     current: dict[str, int] | None = top
-    scanner = _ValueScanner()
+    scanner = ValueScanner()
     for number, line in enumerate(text.split("\n"), start=1):
         if scanner.busy():
             scanner.feed(line)
             continue
-        header = _HEADER_RE.match(line)
+        header = HEADER_RE.match(line)
         if header:
-            parts = _decode_key(header.group(1))
+            parts = decode_key(header.group(1))
             if parts == ("event",) and line.lstrip().startswith("[["):
                 current = {}
                 entries.append((number, current))
@@ -269,9 +256,9 @@ def _toml_lines(text: str) -> tuple[dict[str, int], list[tuple[int, dict[str, in
                     top.setdefault(parts[0], number)
                 current = None
             continue
-        assign = _ASSIGN_RE.match(line)
+        assign = ASSIGN_RE.match(line)
         if assign:
-            parts = _decode_key(assign.group(1))
+            parts = decode_key(assign.group(1))
             if parts and current is not None:
                 current.setdefault(parts[0], number)
             scanner.feed(line[assign.end() :])
@@ -301,7 +288,7 @@ def _load_toml(path: Path, text: str) -> tuple[list[Catalyst], list[EventProblem
     if not isinstance(raw, list):
         problems.append(
             EventProblem(
-                path, top.get("event"), "event", f"expected [[event]] tables, got {_describe(raw)}"
+                path, top.get("event"), "event", f"expected [[event]] tables, got {describe(raw)}"
             )
         )
         return [], problems
@@ -312,7 +299,7 @@ def _load_toml(path: Path, text: str) -> tuple[list[Catalyst], list[EventProblem
         line, lines = entry_lines[index] if aligned else (top.get("event"), {})
         entry = _Entry(path, line, lines)
         if not isinstance(item, dict):
-            entry.add(None, f"event {index + 1}: expected a table, got {_describe(item)}")
+            entry.add(None, f"event {index + 1}: expected a table, got {describe(item)}")
         else:
             catalyst = entry.build(item)
             if catalyst is not None:

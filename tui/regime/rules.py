@@ -94,17 +94,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tui.config import (
-    _HEADER_RE,
-    ConfigProblem,
-    _decode_key,
-    _describe,
-    _dotted,
-    _key_lines,
-    _parse,
-    _read_text,
-    normalize_symbol,
-)
+from tui.config import MAX_CONFIG_BYTES, ConfigProblem, normalize_symbol
+from tui.textfile import HEADER_RE, decode_key, describe, dotted, key_lines, parse_toml, read_text
 from tui.universe import NOT_PRICES, YIELDS
 
 __all__ = [
@@ -277,7 +268,7 @@ class _File:
         self.path = path
         self.text = text
         self.data = data
-        self.lines = _key_lines(text)
+        self.lines = key_lines(text)
         self.problems: list[RuleProblem] = []
 
     def line_of(self, parts: tuple[str, ...]) -> int | None:
@@ -296,8 +287,8 @@ class _File:
         headers = []
         for number, line in enumerate(self.text.split("\n"), start=1):
             if line.lstrip().startswith("[["):
-                match = _HEADER_RE.match(line)
-                if match and _decode_key(match.group(1)) == parts:
+                match = HEADER_RE.match(line)
+                if match and decode_key(match.group(1)) == parts:
                     headers.append(number)
         if headers:
             return headers
@@ -343,11 +334,11 @@ def _inline_element_lines(text: str, start: int) -> list[int]:
 
 def _key(parts: tuple[str, ...], index: int | None = None, field: str | None = None) -> str:
     """``rules.fed_easing.all[2].window`` (elements counted from 1, as people count)."""
-    text = _dotted(parts)
+    text = dotted(parts)
     if index is not None:
         text += f"[{index + 1}]"
     if field is not None:
-        text += "." + _dotted((field,))
+        text += "." + dotted((field,))
     return text
 
 
@@ -355,7 +346,7 @@ def _symbol(f: _File, line: int | None, key: str, value: object) -> str:
     """A valid ticker symbol, or _Invalid."""
     symbol = normalize_symbol(value) if isinstance(value, str) else None
     if symbol is None:
-        what = repr(value) if isinstance(value, str) else _describe(value)
+        what = repr(value) if isinstance(value, str) else describe(value)
         f.add(line, key, f"{what} is not a ticker symbol")
         raise _Invalid
     return symbol
@@ -367,7 +358,7 @@ def _series(f: _File, line: int | None, key: str, value: object) -> SeriesSpec:
         f.add(
             line,
             key,
-            f"expected a table such as {_SERIES_EXAMPLE}, got {_describe(value)}",
+            f"expected a table such as {_SERIES_EXAMPLE}, got {describe(value)}",
         )
         raise _Invalid
     kind = value.get("kind")
@@ -377,7 +368,7 @@ def _series(f: _File, line: int | None, key: str, value: object) -> SeriesSpec:
             if kind is None
             else f"kind {kind!r}"
             if isinstance(kind, str)
-            else _describe(kind)
+            else describe(kind)
         )
         f.add(
             line,
@@ -403,7 +394,7 @@ def _series(f: _File, line: int | None, key: str, value: object) -> SeriesSpec:
                 f.add(
                     line,
                     f"{key}.{name}",
-                    f"expected a non-empty array of symbols, got {_describe(items)}",
+                    f"expected a non-empty array of symbols, got {describe(items)}",
                 )
                 raise _Invalid
             baskets.append(tuple(_symbol(f, line, f"{key}.{name}", item) for item in items))
@@ -426,14 +417,14 @@ def _number(f: _File, line: int | None, key: str, value: object, *, integer: boo
     """A finite number (an integer >= 1 when ``integer``), or _Invalid."""
     if integer:
         if isinstance(value, bool) or not isinstance(value, int):
-            f.add(line, key, f"expected an integer number of rows, got {_describe(value)}")
+            f.add(line, key, f"expected an integer number of rows, got {describe(value)}")
             raise _Invalid
         if not 1 <= value <= MAX_WINDOW:
             f.add(line, key, f"{value} is out of range (1 to {MAX_WINDOW} rows)")
             raise _Invalid
         return value
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        f.add(line, key, f"expected a number, got {_describe(value)}")
+        f.add(line, key, f"expected a number, got {describe(value)}")
         raise _Invalid
     return float(value)
 
@@ -446,7 +437,7 @@ def _condition(
         f.add(
             line,
             key,
-            f"expected a table such as {_CONDITION_EXAMPLE}, got {_describe(value)}",
+            f"expected a table such as {_CONDITION_EXAMPLE}, got {describe(value)}",
         )
         raise _Invalid
     test = value.get("test")
@@ -456,7 +447,7 @@ def _condition(
             if test is None
             else f"test {test!r}"
             if isinstance(test, str)
-            else _describe(test)
+            else describe(test)
         )
         f.add(line, f"{key}.test", f"unknown test ({got}); expected one of: {', '.join(TESTS)}")
         raise _Invalid
@@ -524,7 +515,7 @@ _Keys = dict[str, tuple[object, _File]]
 def _text(f: _File, line: int | None, key: str, value: object) -> str:
     """A non-empty single-line string, or _Invalid."""
     if not isinstance(value, str):
-        f.add(line, key, f"expected a string, got {_describe(value)}")
+        f.add(line, key, f"expected a string, got {describe(value)}")
         raise _Invalid
     text = " ".join(value.split())
     if not text:
@@ -549,7 +540,7 @@ def _build(rule_id: str, keys: _Keys, owner: _File) -> Rule | None:
     if "enabled" in keys:
         value, f, line, key = where("enabled")
         if not isinstance(value, bool):
-            f.add(line, key, f"expected true or false, got {_describe(value)}")
+            f.add(line, key, f"expected true or false, got {describe(value)}")
             raise _Invalid
         if not value:
             return None
@@ -566,14 +557,14 @@ def _build(rule_id: str, keys: _Keys, owner: _File) -> Rule | None:
         (g for g in GROUPS if isinstance(value, str) and value.strip().lower() == g.lower()), None
     )
     if group is None:
-        got = repr(value) if isinstance(value, str) else _describe(value)
+        got = repr(value) if isinstance(value, str) else describe(value)
         f.add(line, key, f"unknown group {got}; expected one of: {', '.join(GROUPS)}")
         raise _Invalid
     value, f, line, key = where("series")
     series = _series(f, line, key, value)
     value, f, line, key = where("all")
     if not isinstance(value, list) or not value:
-        f.add(line, key, f"expected a non-empty array of conditions, got {_describe(value)}")
+        f.add(line, key, f"expected a non-empty array of conditions, got {describe(value)}")
         raise _Invalid
     lines = f.element_lines((*base, "all"))
     conditions = tuple(
@@ -590,7 +581,7 @@ def _build(rule_id: str, keys: _Keys, owner: _File) -> Rule | None:
     if "confirm_days" in keys:
         value, f, line, key = where("confirm_days")
         if isinstance(value, bool) or not isinstance(value, int):
-            f.add(line, key, f"expected an integer number of days, got {_describe(value)}")
+            f.add(line, key, f"expected an integer number of days, got {describe(value)}")
             raise _Invalid
         if not 1 <= value <= MAX_CONFIRM_DAYS:
             f.add(line, key, f"{value} is out of range (1 to {MAX_CONFIRM_DAYS} days)")
@@ -612,13 +603,12 @@ def _build(rule_id: str, keys: _Keys, owner: _File) -> Rule | None:
 
 def _open(path: Path, fallback: str) -> tuple[_File | None, list[RuleProblem]]:
     """The parsed file, or None with the problem (none for a missing file)."""
-    text, problem = _read_text(path)
+    text, problem = read_text(path, MAX_CONFIG_BYTES)
     data = None
-    if text is not None:
-        data, problem = _parse(path, text)
+    if text is not None and problem is None:
+        data, problem = parse_toml(text)
     if problem is not None:
-        message = problem.message.replace("using the defaults", fallback)
-        return None, [RuleProblem(problem.path, problem.line, problem.key, message)]
+        return None, [RuleProblem(path, problem[0], None, f"{problem[1]}; {fallback}")]
     if text is None or data is None:
         return None, []
     return _File(path, text, data), []
@@ -639,7 +629,7 @@ def _tables(f: _File) -> dict[str, dict[str, Any]]:
         f.add(
             f.line_of(("rules",)),
             "rules",
-            f"expected tables [rules.<id>], got {_describe(rules)}; ignored",
+            f"expected tables [rules.<id>], got {describe(rules)}; ignored",
         )
         return out
     for rule_id, table in rules.items():
@@ -648,7 +638,7 @@ def _tables(f: _File) -> dict[str, dict[str, Any]]:
         if not _ID_RE.match(rule_id):
             f.add(line, key, "a rule id is 1-40 letters, digits, _ or -; rule skipped")
         elif not isinstance(table, dict):
-            f.add(line, key, f"expected a table, got {_describe(table)}; rule skipped")
+            f.add(line, key, f"expected a table, got {describe(table)}; rule skipped")
         else:
             out[rule_id] = table
     return out
