@@ -17,6 +17,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from test_app import make_app
 
+from tui.app.screens.problems import ProblemsScreen, short_notice
 from tui.app.widgets.sector_table import (
     COLUMNS,
     SectorTable,
@@ -236,3 +237,104 @@ async def test_extreme_values_render_bounded_and_whole(tmp_path: Path) -> None:
         assert shown("^TNX", "1M") == ">+999pt"
         assert shown("^TNX", "high") == "−50bp"
         assert table.get_row_index(group_key("Test")) == 0
+
+
+# ---------------------------------------------------------------------- a too-small window
+
+
+def visible_text(app: Any) -> str:
+    return "\n".join(screen_lines(app))
+
+
+async def test_a_small_window_says_make_it_larger_instead_of_a_half_table(
+    tmp_path: Path,
+) -> None:
+    """Finding 10: a 40×12 window showed no table rows and no hint; under 80 columns a
+    half table."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        text = visible_text(app)
+        assert "The window is 40×12" in text
+        assert "Make the window larger" in text and "80×24" in text
+        assert "Symbol" not in text and "SPY" not in text  # no half table under it
+        await pilot.resize_terminal(79, 30)  # wide enough rows, one column short
+        await pilot.pause()
+        text = visible_text(app)
+        assert "The window is 79×30" in text and "Symbol" not in text
+        await pilot.resize_terminal(100, 23)  # wide enough, one row short
+        await pilot.pause()
+        assert "The window is 100×23" in visible_text(app)
+        await pilot.resize_terminal(80, 24)  # the smallest layout: the table, no hint
+        await pilot.pause()
+        text = visible_text(app)
+        assert "Make the window larger" not in text
+        assert "Symbol" in text and "SPY" in text
+        await pilot.press("q")  # keys still work under the hint (and at any size)
+
+
+# ------------------------------------------------------------------------ the problems screen
+
+
+def bad_config(tmp_path: Path, count: int) -> Path:
+    """A config.toml with ``count`` unknown keys, the first one full of markup and a
+    terminal escape (user text: shown as written, the escape replaced)."""
+    path = tmp_path / "config" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ['"[b]Jobs[/b] \\u001b]0;TITLE\\u0007" = 1']
+    lines += [f"unknown_key_{n:02d} = {n}" for n in range(1, count)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_short_notice_counts_and_names_the_key() -> None:
+    assert short_notice([]) == ""
+    assert short_notice(["a"]) == "1 config problem — press ! to see it"
+    assert short_notice(["a", "b", "c"]) == "3 config problems — press ! to see them"
+    assert short_notice(["a", "b"], "theme") == "2 theme problems — press ! to see them"
+
+
+async def test_problems_screen_fits_80x24_with_title_and_first_problem(tmp_path: Path) -> None:
+    """Finding 8: at 80×24 the config-problem notice was taller than the screen, its title
+    and first problems never visible. The problems screen shows the title and the first
+    problem at once, scrolls to the last, and shows user text as written."""
+    from tui.config import load_config
+
+    _, problems = load_config(bad_config(tmp_path, 40))
+    lines = [str(p) for p in problems]
+    assert len(lines) == 40
+    app = make_app(tmp_path, config_path=tmp_path / "config" / "config.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        await app.push_screen(ProblemsScreen(lines, "Config problems"))
+        await pilot.pause()
+        text = visible_text(app)
+        assert "Config problems · 40" in text
+        first = next(line for line in text.splitlines() if "1. config.toml:1:" in line)
+        assert '"[b]Jobs[/b] \ufffd"' in first  # markup as written, the escape replaced
+        assert "\x1b" not in text and "\x07" not in text and "TITLE\x07" not in text
+        assert "unknown_key_39" not in text  # the last one is further down…
+        screen = app.screen
+        assert isinstance(screen, ProblemsScreen)
+        scroller = screen.query_one("#problems-list")
+        assert scroller.region.bottom <= 24 and scroller.max_scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        text = visible_text(app)
+        assert "unknown_key_39" in text  # …and reached by scrolling
+        assert "Config problems · 40" in text  # the title stays
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ProblemsScreen)
+
+
+async def test_problems_screen_wraps_a_long_problem_rather_than_cut_it(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    long = "x" * 60 + " the end of a long problem " + "y" * 60
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        await app.push_screen(ProblemsScreen([long], "Rules/events problems"))
+        await pilot.pause()
+        text = visible_text(app).replace("\n", "").replace(" ", "").replace("│", "")
+        assert long.replace(" ", "") in text

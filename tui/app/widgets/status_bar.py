@@ -1,4 +1,5 @@
-"""The status line: data source, data as-of date, last good refresh, and what went wrong."""
+"""The status line: data source, data as-of date, last good refresh, and what went wrong;
+and the hint that covers a screen too small to show the dashboard (:class:`SizeHint`)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from textual.screen import Screen
 from textual.widgets import Static
 
 if TYPE_CHECKING:
     from tui.data.refresh import RefreshOutcome
+
+MIN_WIDTH = 80
+MIN_HEIGHT = 24
+"""The smallest screen the dashboard is laid out for; under it, a hint instead."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,61 @@ def status_text(status: Status, width: int | None = None) -> str:
     return text
 
 
+def size_hint_text(width: int, height: int) -> str:
+    """What a screen smaller than MIN_WIDTH×MIN_HEIGHT says instead of a half table."""
+    return (
+        f"The window is {width}×{height}: too small for the dashboard.\n"
+        f"Make the window larger (at least {MIN_WIDTH}×{MIN_HEIGHT}).\n"
+        "q quits."
+    )
+
+
+class SizeHint(Static):
+    """Covers its screen with :func:`size_hint_text` while the screen is smaller than
+    MIN_WIDTH×MIN_HEIGHT (a half table with cut columns tells nothing); hidden otherwise.
+
+    It sets the class ``-too-small`` on its screen and its (unscoped) CSS does the rest:
+    docked over the whole screen, the screen's own scrolling off. A StatusBar mounts one on
+    its screen, so a screen with a status line needs nothing else.
+    """
+
+    SCOPED_CSS = False
+    DEFAULT_CSS = """
+    SizeHint { display: none; }
+    Screen.-too-small { overflow: hidden hidden; }
+    Screen.-too-small SizeHint {
+        display: block;
+        dock: top;
+        width: 100%;
+        height: 100%;
+        padding: 0 1;
+        background: $background;
+        color: $text-warning;
+        content-align: center middle;
+        text-align: center;
+        text-style: bold;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__("", markup=False, id="size-hint")
+        self._checked: tuple[int, int] | None = None
+
+    def on_mount(self) -> None:
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._check)
+        self._check(self.screen)
+
+    def _check(self, screen: Screen[object]) -> None:
+        width, height = screen.size
+        if not width or (width, height) == self._checked:
+            return
+        self._checked = (width, height)
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        if small:
+            self.update(size_hint_text(width, height))
+        screen.set_class(small, "-too-small")
+
+
 class StatusBar(Static):
     """Shows a `Status`; repaints only when the text changes."""
 
@@ -101,6 +162,10 @@ class StatusBar(Static):
         super().__init__("", id=id, markup=False)
         self.status = Status()
         self._text = ""
+
+    def on_mount(self) -> None:
+        if not self.screen.query(SizeHint):
+            self.screen.mount(SizeHint())
 
     def show(self, status: Status) -> None:
         self.status = status
