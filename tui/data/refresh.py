@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from tui.data.yahoo import PROBLEM_REASONS, FetchResult, Quote, short_reason
+from tui.data.yahoo import PROBLEM_REASONS, FetchResult, Quote, finite, short_reason
 
 if TYPE_CHECKING:
     from tui.data.cache import Cache
@@ -344,14 +344,6 @@ def _step_name(factor: float) -> str:
     return "adjustment"
 
 
-def _finite(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _clean_row(row: Sequence[Any]) -> tuple | None:
     """A provider row fit to store, or None: eight fields, an ISO date, a finite close (above 0
     except for ^ yields/indices), NaN fields as None. The cache never loses a good close to a
@@ -362,7 +354,7 @@ def _clean_row(row: Sequence[Any]) -> tuple | None:
         date.fromisoformat(row[1])
     except ValueError:
         return None
-    numbers = [_finite(v) for v in row[2:]]
+    numbers = [finite(v) for v in row[2:]]
     close = numbers[4] if numbers[4] is not None else numbers[3]
     if close is None or (close <= 0 and not row[0].startswith("^")):
         return None

@@ -153,7 +153,8 @@ def short_reason(reason: str) -> str:
     return head if len(head) <= 40 else head[:39] + "…"
 
 
-def _finite(value: Any) -> float | None:
+def finite(value: Any) -> float | None:
+    """``value`` as a finite float, or None (text, None, NaN and infinities alike)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -162,7 +163,7 @@ def _finite(value: Any) -> float | None:
 
 
 def _positive(value: Any) -> float | None:
-    number = _finite(value)
+    number = finite(value)
     return number if number is not None and number > 0 else None
 
 
@@ -220,7 +221,7 @@ def rows_from_frame(frame: pd.DataFrame | None, symbols: Sequence[str]) -> dict[
             price = _positive(close[i])
             if day is None or price is None:
                 continue
-            volume = _finite(volumes[i])
+            volume = finite(volumes[i])
             by_day[day] = (
                 symbol,
                 day,
