@@ -19,9 +19,17 @@ from faults_helpers import settle
 from test_app import cell_text, make_app
 from textual.widgets import DataTable, Static
 
-from tui.app.screens.history import HistoryScreen, bucket_row
+from tui.app.screens.history import (
+    HistoryScreen,
+    bucket_row,
+    decimate,
+    pair_plot,
+    render_plot,
+    score_plot,
+)
 from tui.app.screens.rule import RuleScreen
 from tui.app.widgets.regime import RegimePane, pending_text
+from tui.format import Palette
 from tui.regime.fomc import load_meetings
 from tui.regime.study import backtest
 from tui.report import TrackRecord, build_track_record
@@ -328,3 +336,33 @@ def test_pending_text_reads_each_case() -> None:
         pending_text({"status": "fail", "pending": {"to": "pass", "days": 1, "of": 1}})
         == "✗ → ✓ pending, 1 of 1 day"
     )
+
+
+def test_decimate_keeps_each_buckets_low_and_high_in_order() -> None:
+    days = list(range(1000))
+    values = [((i * 37) % 101) / 100 for i in days]
+    kept_days, kept = decimate(days, values, 50)
+    assert len(kept) <= 100 and kept_days == sorted(kept_days)
+    for b in range(50):  # every bucket of 20 days keeps its own lowest and highest value
+        chunk = values[b * 20 : (b + 1) * 20]
+        inside = [v for d, v in zip(kept_days, kept, strict=True) if b * 20 <= d < (b + 1) * 20]
+        assert sorted(inside) == sorted({min(chunk), max(chunk)})
+    assert decimate(days[:80], values[:80], 50) == (days[:80], values[:80])  # few: all kept
+
+
+def test_the_two_charts_share_one_time_axis() -> None:
+    """Score and IWM/SPY drawn at one width: the plot areas start and end in the same columns,
+    and both axes run from the timeline's first day to its last."""
+    from tui.data.snapshot import load_closes
+
+    closes = load_closes()
+    record = build_track_record(closes)
+    palette = Palette()
+    for period in ("max", "1Y"):
+        score = render_plot(score_plot(record, 0.6, period, palette), 100, 12).plain.splitlines()
+        pair = render_plot(pair_plot(record, closes, period, palette), 100, 9).plain.splitlines()
+        top = [next(line for line in chart if "┌" in line) for chart in (score, pair)]
+        assert top[0].index("┌") == top[1].index("┌") and top[0].index("┐") == top[1].index("┐")
+        first = record.dates[0] if period == "max" else record.dates[-252]
+        for chart in (score, pair):
+            assert chart[-1].split() == [first, record.dates[-1]]
