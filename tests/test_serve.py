@@ -361,3 +361,54 @@ def test_read_only_reaches_the_served_dashboards() -> None:
         assert shlex.split(dashboard_command(args))[-1] == "--read-only", argv
     args = build_parser().parse_args(["serve"])
     assert "--read-only" not in shlex.split(dashboard_command(args))
+
+
+def test_sessions_past_max_sessions_get_a_busy_page(
+    serve: Callable[..., Served], tmp_path: Path
+) -> None:
+    """Each session is a dashboard process (~135 MB): with --max-sessions 1, a second
+    websocket and the page itself are answered 503 'busy' while the first is open, and no
+    second dashboard starts; once it closes, the page is served again."""
+    aiohttp = pytest.importorskip("aiohttp")
+    served = serve("--offline", "--cache-dir", str(tmp_path / "cache"), "--max-sessions", "1")
+    served.wait_until_up()
+    origin = f"http://127.0.0.1:{served.port}"
+
+    async def over_the_limit() -> tuple[int, int, str]:
+        async with (
+            aiohttp.ClientSession() as client,
+            client.ws_connect(f"{origin}/ws", headers={"Origin": origin}) as first,
+        ):
+            await asyncio.wait_for(first.receive(), timeout=STARTUP_TIMEOUT)  # it is running
+            try:
+                async with client.ws_connect(f"{origin}/ws", headers={"Origin": origin}):
+                    second = 101
+            except aiohttp.WSServerHandshakeError as error:
+                second = error.status
+            page_status, page = await asyncio.to_thread(http_get, served.url)
+            children = descendants(served.proc.pid) if Path("/proc/self/task").is_dir() else []
+            assert len([pid for pid in children if alive(pid)]) <= 2  # one dashboard (+ sh)
+        return second, page_status, page
+
+    second, page_status, page = asyncio.run(over_the_limit())
+    assert second == 503
+    assert page_status == 503
+    assert "All 1 session is in use" in page and "--max-sessions" in page
+
+    deadline = time.monotonic() + STOP_TIMEOUT  # the first session has closed: room again
+    while (status := http_get(served.url)[0]) != 200 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert status == 200
+    served.ctrl_c()
+    assert served.wait() == 0
+    assert "Traceback" not in served.err.read_text() + served.out.read_text()
+
+
+@pytest.mark.parametrize("count", ["0", "-1", "many"])
+def test_max_sessions_must_be_a_positive_number(
+    count: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main_for_tests(["--max-sessions", count]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("rotmon: error: ") and "--max-sessions" in line
+    assert f"not {count!r}" in line

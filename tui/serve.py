@@ -7,6 +7,9 @@ binding to any other address prints a warning. Because browsers let any web page
 localhost, the server refuses a websocket whose Origin is not the page's own, and on a loopback
 bind any request whose Host is not a loopback name (which also defeats DNS rebinding).
 
+Each session is a dashboard process (~135 MB), so at most --max-sessions (default 8) run at
+once; past that, the page and the websocket are answered 503 with a short page that says so.
+
 Only the standard library is imported here; textual-serve (aiohttp, textual) is imported when
 the server starts.
 """
@@ -33,6 +36,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 SESSION_STOP_TIMEOUT = 5.0
 """Seconds a browser session's dashboard gets to quit when the server stops."""
+DEFAULT_MAX_SESSIONS = 8
+"""Browser sessions (dashboard processes, ~135 MB each) served at once by default."""
 
 
 def _port(text: str) -> int:
@@ -43,6 +48,28 @@ def _port(text: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535, not {text!r}")
     return port
+
+
+def _max_sessions(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= 1000:
+        raise argparse.ArgumentTypeError(f"must be a number from 1 to 1000, not {text!r}")
+    return count
+
+
+def full_page(max_sessions: int) -> str:
+    """The page (HTTP 503) a browser gets while --max-sessions sessions are open."""
+    sessions = "session is" if max_sessions == 1 else "sessions are"
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Rotation Monitor: busy'
+        "</title></head>\n<body><h1>Rotation Monitor is busy</h1>\n"
+        f"<p>All {max_sessions} {sessions} in use (each runs its own dashboard). Close another "
+        f"tab of this page and reload, or restart <code>{PROG} serve</code> with a larger "
+        "<code>--max-sessions</code>.</p>\n</body></html>\n"
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +86,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--port", type=_port, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=_max_sessions,
+        default=DEFAULT_MAX_SESSIONS,
+        help="browser sessions served at once, each its own dashboard process of ~135 MB "
+        f"(default: {DEFAULT_MAX_SESSIONS}); more are refused with a 'busy' page",
     )
     parser.add_argument(
         "--offline",
@@ -162,7 +196,10 @@ def serve_main(args: argparse.Namespace) -> int:
         )
     _check_port(host, args.port, infos)
 
-    server = _make_server(dashboard_command(args), host, args.port, loopback=loopback)
+    max_sessions = getattr(args, "max_sessions", DEFAULT_MAX_SESSIONS)
+    server = _make_server(
+        dashboard_command(args), host, args.port, loopback=loopback, max_sessions=max_sessions
+    )
     print(
         f"{PROG}: serving the dashboard at {_display(host, args.port)} (Ctrl+C stops)", flush=True
     )
@@ -175,9 +212,17 @@ def serve_main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _make_server(command: str, host: str, port: int, *, loopback: bool) -> Any:
-    """textual-serve's Server, with requests from other web sites refused and the page's URLs
-    built from the address the browser used (so a server on 0.0.0.0 works from elsewhere)."""
+def _make_server(
+    command: str,
+    host: str,
+    port: int,
+    *,
+    loopback: bool,
+    max_sessions: int = DEFAULT_MAX_SESSIONS,
+) -> Any:
+    """textual-serve's Server, with requests from other web sites refused, at most
+    ``max_sessions`` sessions at once (more get a 503 'busy' page), and the page's URLs built
+    from the address the browser used (so a server on 0.0.0.0 works from elsewhere)."""
     import asyncio
 
     from aiohttp import web
@@ -200,6 +245,11 @@ def _make_server(command: str, host: str, port: int, *, loopback: bool) -> Any:
 
     sessions: dict[asyncio.Task[Any], web.Request] = {}  # the open browser sessions
 
+    def busy() -> web.HTTPServiceUnavailable:
+        return web.HTTPServiceUnavailable(
+            text=full_page(max_sessions), content_type="text/html", headers={"Retry-After": "30"}
+        )
+
     class RotmonServer(Server):
         async def on_startup(self, app: web.Application) -> None:
             """serve_main prints one line instead of textual-serve's banner."""
@@ -216,6 +266,8 @@ def _make_server(command: str, host: str, port: int, *, loopback: bool) -> Any:
         async def handle_index(self, request: web.Request) -> web.StreamResponse:
             if reason := refusal(request, websocket=False):
                 raise web.HTTPForbidden(text=f"{PROG}: {reason}\n")
+            if len(sessions) >= max_sessions:
+                raise busy()
             # Read synchronously by the page template: no other request can interleave.
             self.public_url = f"{request.scheme}://{request.host}"
             response: web.StreamResponse = await super().handle_index(request)
@@ -224,6 +276,8 @@ def _make_server(command: str, host: str, port: int, *, loopback: bool) -> Any:
         async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
             if reason := refusal(request, websocket=True):
                 raise web.HTTPForbidden(text=f"{PROG}: {reason}\n")
+            if len(sessions) >= max_sessions:  # counted and added with no await between
+                raise busy()
             task = asyncio.current_task()
             assert task is not None
             sessions[task] = request
