@@ -184,6 +184,20 @@ def show_breadth(symbol: str) -> Step:
     return step
 
 
+SAMPLE_BOOK = "symbol,quantity,cost_basis\nXLK,40,212.50\nXLE,30,80\nQQQ,10,\n"
+"""The positions of the positions shot: two sector ETFs with a cost, QQQ without one."""
+
+
+async def show_positions(pilot: Pilot[int]) -> None:
+    """The positions screen (b) over SAMPLE_BOOK, written to the (isolated) config dir."""
+    from tui.locations import config_dir
+
+    folder = config_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "positions.csv").write_text(SAMPLE_BOOK, encoding="utf-8")
+    await press("b")(pilot)
+
+
 @dataclass(frozen=True)
 class Shot:
     name: str
@@ -207,6 +221,9 @@ SHOTS: list[Shot] = [
     Shot("history", (120, 36), press("h")),
     Shot("history-study", (120, 36), show_history_study),
     Shot("rule-track", (120, 36), show_rule_track("small_caps")),
+    Shot("dashboard-200x60", (200, 60), show_dashboard),
+    Shot("digest", (80, 24), press("w")),
+    Shot("positions", (80, 24), show_positions),
 ]
 
 
