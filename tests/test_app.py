@@ -413,10 +413,12 @@ async def test_v_only_shows_in_the_compact_layout(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app)
         assert app.screen.check_action("cycle_pane", ()) is True
+        # 24 rows: the table alone at start (the sectors fit); v brings the panes in turn.
+        assert not app.screen.query_one("#rs-selected").display
         await pilot.press("v")
         await pilot.pause()
-        assert app.screen.query_one("#rs-thesis").display
-        assert not app.screen.query_one("#rs-selected").display
+        assert app.screen.query_one("#rs-selected").display
+        assert not app.screen.query_one("#rs-thesis").display
         await pilot.resize_terminal(160, 50)
         await pilot.pause()
         assert app.screen.check_action("cycle_pane", ()) is False
@@ -467,8 +469,10 @@ async def test_regime_pane_and_rule_evidence(tmp_path: Path) -> None:
         assert [r.key.value for r in rules.ordered_rows] == shipped
         summary = str(app.screen.query_one("#regime-summary", Static).render())
         assert summary.startswith("Rotation ") and "Rotation " in summary
-        # IWM/SPY is below its 50-day average at the snapshot's end: small caps fail.
-        assert cell_text(rules, "small_caps", "mark") == "✗"
+        # IWM/SPY fell below its 50-day average on the snapshot's last day: small caps fail
+        # raw, but the confirmed state (4 days) still passes, with the flip marked pending.
+        assert cell_text(rules, "small_caps", "mark") == "✓"
+        assert "✓ → ✗ pending, 1 of 4 days" in cell_text(rules, "small_caps", "rule")
         rules.focus()
         rules.move_cursor(row=shipped.index("small_caps"))
         await pilot.press("enter")
@@ -476,8 +480,15 @@ async def test_regime_pane_and_rule_evidence(tmp_path: Path) -> None:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, RuleScreen) and screen.detail is not None
-        assert screen.detail.rule["status"] == "fail"
-        assert screen.detail.flips[0] == ("2026-07-31", "fail")  # flipped on the last day
+        rule = screen.detail.rule
+        assert (rule["status"], rule["raw_status"]) == ("pass", "fail")
+        assert (rule["pending"]["to"], rule["pending"]["days"], rule["pending"]["of"]) == (
+            "fail",
+            1,
+            4,
+        )
+        day, became = screen.detail.flips[0]  # the newest confirmed flip: to pass, before
+        assert became == "pass" and day < "2026-07-31"
         assert screen.query_one("#rule-flips", DataTable).row_count == len(screen.detail.flips)
         facts = str(screen.query_one("#rule-facts", Static).render())
         assert "IWM/SPY 0.3898 vs 50d 0.3927" in facts
@@ -508,8 +519,8 @@ async def test_a_rule_flip_alerts_once_with_a_bell(tmp_path: Path) -> None:
     from tui.data.cache import Cache
 
     with Cache(seeded_copy(tmp_path / "cache" / "rotmon.sqlite")) as cache:
-        # Last time we looked, small caps were leading.
-        cache.set_meta("alerts.rules", json.dumps({"small_caps": "pass"}))
+        # Last time we looked, value was not leading (it turned, confirmed, on 2026-07-28).
+        cache.set_meta("alerts.rules", json.dumps({"value": "fail"}))
     app = make_app(tmp_path, SameDayProvider())
     bells = []
     app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
@@ -518,9 +529,9 @@ async def test_a_rule_flip_alerts_once_with_a_bell(tmp_path: Path) -> None:
         await pilot.press("r")
         await settle(app)
         assert app.status.state == "live"  # both refreshes wrote rows and recomputed
-        flips = [n for n in app._notifications if "Small caps leading flipped" in n.message]
+        flips = [n for n in app._notifications if "Value leading flipped" in n.message]
         assert len(flips) == 1
-        assert "flipped to FAIL (was pass)" in flips[0].message
+        assert "flipped to PASS (was fail)" in flips[0].message
         assert bells == [1]
 
 
@@ -656,7 +667,7 @@ async def test_export_writes_readable_csv_and_svg(
     assert [f.suffix for f in files] == [".csv", ".svg"]
     with files[0].open() as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 33
+    assert len(rows) == 43  # the default universe, factors included
     spy = next(r for r in rows if r["symbol"] == "SPY")
     assert float(spy["close"]) == pytest.approx(747.03, abs=0.01)
     assert float(spy["ret_1D"]) == pytest.approx(747.03 / 741.69 - 1, abs=2e-5)

@@ -65,6 +65,12 @@ def build_parser() -> Parser:
     report.add_argument(
         "--as-of", metavar="YYYY-MM-DD", help="compute from rows dated on or before this day"
     )
+    report.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="print what changed instead: since 'yesterday' (the previous close), "
+        "'last-session' (what your last dashboard showed) or a date YYYY-MM-DD",
+    )
 
     backtest = commands.add_parser(
         "backtest",
@@ -317,18 +323,71 @@ def run_report(args: argparse.Namespace) -> int:
         if benchmark not in cache.last_dates():
             raise UsageError(f"no cached data for the benchmark {benchmark}")
         report = monitor.build(symbols, benchmark, as_of=as_of)
-    if report.as_of is None:
-        raise UsageError(
-            f"no cached data on or before {as_of}" if as_of else "no cached data for these symbols"
-        )
+        if report.as_of is None:
+            raise UsageError(
+                f"no cached data on or before {as_of}"
+                if as_of
+                else "no cached data for these symbols"
+            )
+        if args.since:
+            return _print_digest(monitor, report, args.since, as_of, args.json)
+        extra = _report_extras(monitor, report, as_of) if args.json else {}
     for symbol in report.missing:
         warn(f"no data for {symbol}" + (f" on or before {as_of}" if as_of else " in the cache"))
     if args.json:
-        json.dump(report.to_json(), sys.stdout, indent=2)
+        json.dump({**report.to_json(), **extra}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         print_report(report)
     return 0 if len(report.missing) < len(symbols) else 1
+
+
+def _print_digest(monitor: Any, report: Any, since: str, as_of: str | None, as_json: bool) -> int:
+    """`report --since`: what changed, as text or JSON (the same digest a dashboard shows)."""
+    from tui.format import plain
+    from tui.glance import GlanceError, digest_json, digest_text
+
+    inputs = monitor.glance_inputs(report, end=as_of)
+    try:
+        if as_json:
+            json.dump(digest_json(inputs, since), sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        else:
+            for line in digest_text(inputs, since).splitlines():
+                print(plain(line))
+    except GlanceError as error:
+        raise UsageError(str(error)) from None
+    return 0
+
+
+def _report_extras(monitor: Any, report: Any, as_of: str | None) -> dict[str, Any]:
+    """What `report --json` adds to the report itself: each sector row's breadth, the
+    breadth of all bundled holdings, the mega caps' weight in SPY, the RRG's quadrant
+    transitions of the latest week, and the positions file against SPY."""
+    from tui.glance import book_json
+
+    market = monitor.market_breadth(as_of)
+    for row in report.rows:
+        if row["symbol"] in market["per_sector"]:
+            row["breadth"] = market["per_sector"][row["symbol"]]
+    transitions = [
+        {
+            "symbol": item["symbol"],
+            "from": item["previous_quadrant"],
+            "to": item["quadrant"],
+            "text": f"{item['symbol']} {item['previous_quadrant']} → {item['quadrant']}",
+        }
+        for item in report.rrg
+        if item.get("previous_quadrant")
+        and item.get("quadrant")
+        and item["previous_quadrant"] != item["quadrant"]
+    ]
+    return {
+        "breadth": market["breadth"],
+        "concentration": market["concentration"],
+        "transitions": transitions,
+        "positions": book_json(monitor.glance_inputs(report, end=as_of)),
+    }
 
 
 def print_report(report: Any) -> None:

@@ -141,6 +141,7 @@ def digest(inputs: GlanceInputs, since: str) -> Digest:
             "history": rule_series(
                 inputs.closes, rule, inputs.decisions, as_of=until, meetings=meetings
             ),
+            "confirm_days": rule.confirm_days,
         }
         for rule in inputs.rules
     ]

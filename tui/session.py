@@ -479,22 +479,29 @@ class Monitor:
             seed_cache(cache, symbols)
         return cache.read_closes(list(symbols))
 
-    def glance_inputs(self) -> Any:
-        """What the digest and the book read (see :class:`tui.glance.GlanceInputs`); blocks."""
-        from tui.data.snapshot import seed_cache
-        from tui.glance import GlanceInputs
+    def glance_inputs(self, report: Report | None = None, *, end: str | None = None) -> Any:
+        """What the digest and the book read (see :class:`tui.glance.GlanceInputs`): the
+        closes of the table's, the rules', the sector ETFs' and the positions' symbols (rows
+        dated on or before `end`), the catalysts of `report` (default: the last computed).
+        Blocks: call it from a worker."""
+        from tui.data.snapshot import seed_cache, seed_holdings
+        from tui.glance import GlanceInputs, position_symbols
         from tui.universe import SECTOR_ETFS
 
         cache = self.cache
         assert cache is not None
-        report = self.last_report
+        report = report or self.last_report
         symbols = self.config.table_symbols()
+        positions = self.positions_path()
+        held = position_symbols(positions)
         wanted = list(dict.fromkeys([*symbols, self.config.benchmark, *SECTOR_ETFS]))
-        wanted += [s for s in self.rule_symbols() if s not in wanted]
+        wanted += [s for s in [*self.rule_symbols(), *held] if s not in wanted]
         if cache.writable:
             seed_cache(cache, wanted)
+            if held:
+                seed_holdings(cache, held)
         return GlanceInputs(
-            closes=cache.read_closes(wanted),
+            closes=cache.read_closes(wanted, end=end),
             symbols=symbols,
             benchmark=self.config.benchmark,
             rules=list(self.rules or []),
@@ -503,8 +510,33 @@ class Monitor:
             catalysts=list(report.catalysts) if report is not None else [],
             now=self.clock(),
             last_session=self.last_session,
-            positions_path=self.positions_path(),
+            positions_path=positions,
         )
+
+    def market_breadth(self, as_of: str | None = None) -> dict[str, Any]:
+        """Breadth inside the sectors and the mega caps' weight in SPY, for `report --json`:
+        {"per_sector": {etf: {...}}, "breadth": {...}, "concentration": {...}} from the
+        bundled holdings' prices (seeded first) and whatever the cache holds newer."""
+        from tui.data.snapshot import load_holdings, load_spy_holdings, seed_cache, seed_holdings
+        from tui.report import breadth_json, concentration_json
+        from tui.universe import SECTOR_ETFS
+
+        cache = self.cache
+        assert cache is not None
+        members = sorted({h.symbol for rows in load_holdings().values() for h in rows})
+        top = sorted({h.symbol for h in load_spy_holdings()})
+        funds = [*SECTOR_ETFS, "SPY", "RSP"]
+        wanted = list(dict.fromkeys([*funds, *members, *top]))
+        if cache.writable:
+            seed_cache(cache, funds)
+            seed_holdings(cache, [*members, *top])
+        closes = cache.read_closes(wanted, end=as_of)
+        per_sector, everything = breadth_json(closes, as_of=as_of)
+        return {
+            "per_sector": per_sector,
+            "breadth": everything,
+            "concentration": concentration_json(closes, as_of=as_of),
+        }
 
     def positions_path(self) -> Path | None:
         """The positions file: `positions` in the config if set, else positions.csv beside

@@ -86,7 +86,9 @@ class RotmonApp(SessionApp):
         self.theme_override = theme
         self.palette = Palette()
         self._start_theme: str | None = None
-        self._dashboard = DashboardScreen(self.groups, config.benchmark, clock=self.now)
+        self._dashboard = DashboardScreen(
+            self.groups, config.benchmark, clock=self.now, glance_inputs=monitor.glance_inputs
+        )
 
     @property
     def groups(self) -> list[tuple[str, tuple[str, ...]]]:
@@ -337,6 +339,7 @@ class RotmonApp(SessionApp):
     def action_help(self) -> None:
         from tui.app.commands import key_rows
         from tui.app.screens.help import HelpScreen
+        from tui.app.screens.history import HistoryScreen
         from tui.app.screens.rrg import RRGScreen
 
         if isinstance(self.screen, HelpScreen):
@@ -347,6 +350,7 @@ class RotmonApp(SessionApp):
             ("Sector table", SectorTable.BINDINGS),
             ("Drill-down", DetailScreen.BINDINGS),
             ("Rule evidence", RuleScreen.BINDINGS),
+            ("Track record", HistoryScreen.BINDINGS),
             ("RRG", RRGScreen.BINDINGS),
         ]
         self.push_screen(HelpScreen(key_rows(sections)))
