@@ -8,7 +8,9 @@ table cell's text compared with the figure tui.format writes for that row's valu
 
 from __future__ import annotations
 
+import asyncio
 import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,13 @@ from tui.app.widgets.sector_table import (
     fit_pct,
     fit_price,
     group_key,
+)
+from tui.app.widgets.status_bar import (
+    Status,
+    StatusBar,
+    banner_text,
+    shown_state,
+    status_text,
 )
 from tui.format import bp, pct, price
 from tui.universe import NOT_PRICES
@@ -338,3 +347,54 @@ async def test_problems_screen_wraps_a_long_problem_rather_than_cut_it(tmp_path:
         await pilot.pause()
         text = visible_text(app).replace("\n", "").replace(" ", "").replace("│", "")
         assert long.replace(" ", "") in text
+
+
+# ----------------------------------------------------------------- what the status line claims
+
+NOW = datetime(2026, 8, 3, 18, 10, tzinfo=UTC)  # 14:10 in New York
+
+
+def test_live_only_while_fresh() -> None:
+    live = Status(state="live", source="yahoo", as_of="2026-08-03", live_until=_iso(NOW, 60))
+    assert shown_state(live, NOW) == "live"
+    assert status_text(live, now=NOW).startswith("LIVE · ")
+    assert banner_text(live, NOW) == ""
+    later = NOW + timedelta(seconds=61)
+    assert shown_state(live, later) == "cached"
+    assert status_text(live, now=later).startswith("CACHED · ")
+    assert banner_text(live, later) == "CACHED · data as of 2026-08-03"
+    assert shown_state(live.with_(live_until=None), later) == "live"  # not set: as before
+    assert shown_state(live.with_(live_until="2026-08-03T18:11"), NOW) == "cached"  # naive
+    assert shown_state(live.with_(live_until="soon"), NOW) == "cached"
+
+
+def test_intraday_time_and_sessions_behind() -> None:
+    live = Status(state="live", source="yahoo", as_of="2026-08-03", intraday="14:05")
+    assert "as of 2026-08-03 14:05 ET" in status_text(live, now=NOW)
+    cached = Status(state="cached", as_of="2026-07-29", behind=3)
+    assert banner_text(cached, NOW) == "STALE · 3 sessions behind · data as of 2026-07-29"
+    assert status_text(cached, now=NOW).startswith("STALE · ")
+    one = Status(state="offline", as_of="2026-07-31", behind=1)
+    assert banner_text(one, NOW) == "OFFLINE · 1 session behind · data as of 2026-07-31"
+    assert banner_text(Status(state="live", as_of="2026-07-31", behind=2), NOW).startswith(
+        "STALE · 2 sessions behind"
+    )
+
+
+def _iso(moment: datetime, seconds: float) -> str:
+    return (moment + timedelta(seconds=seconds)).isoformat()
+
+
+async def test_the_status_bar_stops_saying_live_when_live_until_passes(tmp_path: Path) -> None:
+    """A refresher that stopped must not leave LIVE on screen: one timer, at live_until."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app)
+        bar = app.screen.query_one(StatusBar)
+        until = _iso(datetime.now(UTC), 0.4)
+        bar.show(Status(state="live", source="yahoo", as_of="2026-08-03", live_until=until))
+        await pilot.pause()
+        assert str(bar.render()).startswith("LIVE · source yahoo")
+        await asyncio.sleep(0.6)
+        await pilot.pause()
+        assert str(bar.render()).startswith("CACHED · source yahoo")

@@ -3,14 +3,17 @@ and the hint that covers a screen too small to show the dashboard (:class:`SizeH
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 from textual.widgets import Static
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from tui.data.refresh import RefreshOutcome
 
 MIN_WIDTH = 80
@@ -29,6 +32,16 @@ class Status:
     last_refresh: str | None = None  # ISO time of the last refresh that succeeded
     refreshing: bool = False
     message: str = ""
+    intraday: str = ""
+    """The New York time ('14:05') of today's in-progress bar, when the figures include one:
+    shown as 'as of 2026-08-03 14:05 ET'. Empty once the day's final bar is in."""
+    live_until: str | None = None
+    """Aware ISO time until which 'live' data counts as fresh (the last refresh plus the
+    refresh cadence and some grace). Past it a 'live' status reads CACHED: a refresher that
+    stopped never leaves LIVE on screen. None: live stays live (the old behaviour)."""
+    behind: int = 0
+    """Market sessions the cache is behind the calendar (closed sessions whose bars are
+    missing). Above 0 the banner says 'STALE · 3 sessions behind · data as of …'."""
 
     def with_(self, **changes: object) -> Status:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -61,31 +74,63 @@ def local_time(iso: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def banner_text(status: Status) -> str:
-    """The banner over the dashboard; empty while data is live."""
+def shown_state(status: Status, now: datetime | None = None) -> str:
+    """The state the banner and the status line show: 'live' only while the data is fresh
+    (before ``live_until``, and not behind the calendar); 'stale' for cached or live data
+    that is sessions behind; otherwise ``status.state``. ``now``: aware, default the clock."""
+    state = status.state
+    if state in ("live", "cached") and status.behind > 0:
+        return "stale"
+    if state == "live" and status.live_until:
+        try:
+            until = datetime.fromisoformat(status.live_until)
+        except ValueError:
+            return "cached"  # unreadable: never claim live
+        moment = now or datetime.now(UTC)
+        if until.tzinfo is None or moment >= until:
+            return "cached"
+    return state
+
+
+def as_of_text(status: Status) -> str:
+    """'2026-07-31', or with today's in-progress bar '2026-08-03 14:05 ET'."""
     as_of = status.as_of or "—"
-    if status.state == "offline":
-        return f"OFFLINE · data as of {as_of}"
-    if status.state == "read-only":  # a viewer: another process refreshes the cache
-        return f"READ-ONLY · data as of {as_of}"
-    if status.state == "rate-limited":
-        return f"RATE-LIMITED · data as of {as_of}"
-    if status.state == "stale":
-        return f"STALE · data as of {as_of}"
-    if status.state == "cached":
-        return f"CACHED · data as of {as_of}" + (" · refreshing…" if status.refreshing else "")
+    return f"{as_of} {status.intraday} ET" if status.intraday and status.as_of else as_of
+
+
+def _behind_text(status: Status) -> str:
+    if status.behind <= 0:
+        return ""
+    return f"{status.behind} session{'s' if status.behind != 1 else ''} behind · "
+
+
+def banner_text(status: Status, now: datetime | None = None) -> str:
+    """The banner over the dashboard; empty while data is live (see shown_state)."""
+    state = shown_state(status, now)
+    data = f"{_behind_text(status)}data as of {as_of_text(status)}"
+    if state == "offline":
+        return f"OFFLINE · {data}"
+    if state == "read-only":  # a viewer: another process refreshes the cache
+        return f"READ-ONLY · {data}"
+    if state == "rate-limited":
+        return f"RATE-LIMITED · {data}"
+    if state == "stale":
+        return f"STALE · {data}"
+    if state == "cached":
+        return f"CACHED · {data}" + (" · refreshing…" if status.refreshing else "")
     return ""
 
 
-def status_text(status: Status, width: int | None = None) -> str:
+def status_text(status: Status, width: int | None = None, now: datetime | None = None) -> str:
     """The one-line status bar, dropping the least useful parts to fit `width`."""
-    state = status.state.upper()
+    shown = shown_state(status, now)
+    state = shown.upper()
     message = status.message
-    if message.lower().startswith(status.state):
+    if message.lower().startswith(shown):
         state = ""  # 'offline: could not reach…' already says it
     optional = [
         f"source {status.source}",
-        f"as of {status.as_of or '—'}",
+        f"as of {as_of_text(status)}",
     ]
     core_head = [state] if state else []
     core_tail = [f"refreshed {local_time(status.last_refresh)}"]
@@ -156,12 +201,20 @@ class SizeHint(Static):
 
 
 class StatusBar(Static):
-    """Shows a `Status`; repaints only when the text changes."""
+    """Shows a `Status`; repaints only when the text changes, and once more when live data
+    stops being fresh (a one-shot timer at ``live_until``, never a ticking one)."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         super().__init__("", id=id, markup=False)
         self.status = Status()
+        self.clock = clock
         self._text = ""
+        self._expiry: Timer | None = None
 
     def on_mount(self) -> None:
         if not self.screen.query(SizeHint):
@@ -170,13 +223,20 @@ class StatusBar(Static):
     def show(self, status: Status) -> None:
         self.status = status
         self._update_text()
+        if self._expiry is not None:
+            self._expiry.stop()
+            self._expiry = None
+        if shown_state(status, self.clock()) == "live" and status.live_until:
+            until = datetime.fromisoformat(status.live_until)  # readable: shown_state checked
+            delay = (until - self.clock()).total_seconds()
+            self._expiry = self.set_timer(max(delay, 0) + 0.05, self._update_text)
 
     def on_resize(self) -> None:
         self._update_text()
 
     def _update_text(self) -> None:
         width = self.content_size.width or None
-        text = status_text(self.status, width)
+        text = status_text(self.status, width, self.clock())
         if text != self._text:
             self._text = text
             self.update(text)
