@@ -45,7 +45,7 @@ def _pairs(dates: Sequence[str], values: Sequence[float]) -> tuple[list[str], li
 def breadth_chart(history: BreadthSeries | None, symbol: str, settings: ChartSettings) -> ChartData:
     """The share of the sector's holdings above their 50- and 200-day averages (percent) over
     the chart period."""
-    title = f"{symbol} breadth · % of holdings above 50d / 200d avg · {settings.period}"
+    title = f"{symbol} breadth · % above 50d/200d avg · {settings.period}"
     if history is None or not history.dates:
         return ChartData(title=title, note="no holdings data")
     dates = cut(history.dates, settings.period)
@@ -204,8 +204,8 @@ class DetailScreen(Screen[None]):
             f"{_share(b.get('high_20'), b.get('n_20', 0))}\n",
             ("With data   ", "$text-muted"),
             f"n = {b.get('n', 0)}{no_data}\n",
-            ("Basket/ETF  ", "$text-muted"),
-            f"{basket} {self.settings.period}, equal wt\n",
+            ("Eq-wt/ETF   ", "$text-muted"),
+            f"{basket} {self.settings.period}\n",
             (detail.breadth_caveat, "$text-warning"),
         )
 

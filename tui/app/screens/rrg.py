@@ -534,10 +534,11 @@ class RRGScreen(Screen[None]):
                 f")  heading {heading_text(point.heading)}  velocity {_figure(point.velocity)}",
             )
         word = PERIOD_WORD[self.mode]
+        name = name_of(point.symbol)
         return Content.assemble(
             (point.symbol, "bold"),
             "\n",
-            (name_of(point.symbol), "$text-muted"),
+            (name if name != point.symbol else "", "$text-muted"),
             "\n\n",
             ("RS-Ratio     ", "$text-muted"),
             f"{point.rs_ratio:8.2f}\n",

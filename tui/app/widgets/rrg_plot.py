@@ -402,7 +402,7 @@ class Canvas:
             segments: list[Segment] = []
             run, style = "", None
             for char, cell_style in zip(chars, styles, strict=True):
-                if cell_style == style:
+                if cell_style is style or cell_style == style:
                     run += char
                     continue
                 if run:
@@ -440,17 +440,20 @@ def _fmt(value: float) -> str:
 def _draw_frame(canvas: Canvas, frame: Frame, colors: PlotColors) -> None:
     """Quadrant backgrounds, the 100 lines, and the axis figures around the plot area."""
     cc, cr = frame.centre
+    plain = Style()
+    # Whole runs of a row at once (a step is drawn on every frame of an animation).
+    tints = {name: colors.tint.get(name, plain) for name in QUADRANT_VARIABLES}
+    left_width, right_width = cc - frame.left, frame.right - cc - 1
     for row in range(frame.top, frame.bottom):
-        for col in range(frame.left, frame.right):
-            name = frame.quadrant_of(col, row)
-            if name is not None:
-                canvas.styles[row][col] = colors.tint.get(name, Style())
-            elif col == cc and row == cr:
-                canvas.put(col, row, "┼", colors.axis)
-            elif col == cc:
-                canvas.put(col, row, "│", colors.axis)
-            else:
-                canvas.put(col, row, "─", colors.axis)
+        styles = canvas.styles[row]
+        if row == cr:
+            canvas.put(frame.left, row, "─" * frame.width, colors.axis)
+            canvas.put(cc, row, "┼", colors.axis)
+            continue
+        upper = row < cr
+        styles[frame.left : cc] = [tints[IMPROVING if upper else LAGGING]] * left_width
+        styles[cc + 1 : frame.right] = [tints[LEADING if upper else WEAKENING]] * right_width
+        canvas.put(cc, row, "│", colors.axis)
     # Figures: y in the gutter, x on the row under the plot (only when there is room).
     if frame.left >= GUTTER:
         for row, value in (
@@ -529,7 +532,8 @@ def _line(a: tuple[int, int], b: tuple[int, int]) -> list[tuple[int, int]]:
 def tail_marker(age: int, points: int) -> tuple[str, int]:
     """Marker and fade level of the tail point ``age`` periods before the newest (age >= 1)
     in a tail of ``points`` points: ``•`` in the newer half of the tail (always for age 1),
-    ``·`` in the older half; fade level 0 (least faded) for age 1 up to ``FADE_LEVELS - 1`` for the oldest."""
+    ``·`` in the older half; fade level 0 (least faded) for age 1 up to ``FADE_LEVELS - 1``
+    for the oldest."""
     older = max(1, points - 1)  # earlier points in the tail
     marker = RECENT_MARKER if age == 1 or 2 * age <= older else OLD_MARKER
     level = 0 if older == 1 else round((age - 1) * (FADE_LEVELS - 1) / (older - 1))
@@ -548,9 +552,12 @@ def _draw_tail(
     path: list[tuple[int, int]] = []
     for a, b in zip(dots, dots[1:], strict=False):
         path.extend(_line(a, b))
+    touched: dict[Cell, None] = {}
     for px, py in path:
         cell = (frame.left + px // 2, frame.top + py // 4)
         bits[cell] = bits.get(cell, 0) | _BRAILLE[(px % 2, py % 4)]
+        touched[cell] = None
+    for cell in touched:  # each cell written once, in path order
         col, row = cell
         canvas.put(col, row, chr(0x2800 + bits[cell]), style)
 
