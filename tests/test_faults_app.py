@@ -6,6 +6,7 @@ processes sharing one cache with a refresher and a reader.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import os
@@ -43,7 +44,7 @@ from tui.app.screens.detail import DetailScreen
 from tui.app.screens.rrg import RRGScreen
 from tui.app.widgets.sector_table import SectorTable
 from tui.config import Config
-from tui.data.cache import Cache
+from tui.data.cache import SCHEMA_VERSION, Cache
 from tui.data.snapshot import PRICES_FILE, iter_price_rows
 
 
@@ -113,8 +114,17 @@ async def test_the_app_starts_on_a_damaged_cache_with_figures_and_one_notice(
         await pilot.press("r")  # a later refresh does not repeat the notice
         await settle(app)
         await pilot.pause()
-        assert_figures_from_the_snapshot(app)
         said = notices(app, "Cache")
+        if outcome == "read-only":
+            # Opened as it is, read-only: its own rows, never seeded, written or moved.
+            assert app.report is not None and app.report.as_of == "2024-01-03"
+            assert len(said) == 1 and "read-only" in said[0] and str(cache_path) in said[0]
+            assert app.cache.read_only and cache_path.exists()
+            assert not list(cache_path.parent.glob("rotmon.sqlite.corrupt-*"))
+            with contextlib.closing(sqlite3.connect(cache_path)) as conn:
+                assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+            return
+        assert_figures_from_the_snapshot(app)
         if outcome == "fresh":
             assert said == [] and not app.cache.in_memory
         else:
@@ -187,7 +197,9 @@ async def _refresh_on_a_full_disk(cache_path: Path) -> tuple[Any, Any, str]:
         raise sqlite3.OperationalError("database or disk is full")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Cache, "upsert_prices", full)  # every price write hits a full disk
+        # Every price write of a refresh hits a full disk.
+        patch.setattr(Cache, "upsert_prices", full)
+        patch.setattr(Cache, "replace_prices", full)
         provider = RecordedDays()
         app = make_app(cache_path, provider)
         async with app.run_test(size=(160, 50)) as pilot:

@@ -391,10 +391,12 @@ async def test_the_status_bar_stops_saying_live_when_live_until_passes(tmp_path:
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app)
         bar = app.screen.query_one(StatusBar)
-        until = _iso(datetime.now(UTC), 0.4)
+        start = app.clock()  # the bar reads the app's clock (fixed in tests)
+        until = _iso(start, 0.4)
         bar.show(Status(state="live", source="yahoo", as_of="2026-08-03", live_until=until))
         await pilot.pause()
         assert str(bar.render()).startswith("LIVE · source yahoo")
+        app.clock = lambda: start + timedelta(seconds=0.6)  # the clock moves on past it
         await asyncio.sleep(0.6)
         await pilot.pause()
         assert str(bar.render()).startswith("CACHED · source yahoo")

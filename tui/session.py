@@ -549,6 +549,16 @@ class Monitor:
         path = config_dir() / "positions.csv"
         return path if path.exists() else None
 
+    def score_study(self, closes: Any, k: float) -> dict[str, Any]:
+        """The forward-return study with the score read ON from share `k` (the history
+        screen's k keys); the same rules and Fed record as the track record. Blocks."""
+        from tui.regime.fomc import load_meetings
+        from tui.regime.study import backtest
+
+        return backtest(
+            closes, list(self.rules or []), decisions=self.policy(), meetings=load_meetings(), k=k
+        )
+
     def alerts(self, report: Report) -> list[str]:
         """Rule flips and catalysts under 24 h away, each alerted once (remembered in the
         cache; for a viewer, in this session)."""
@@ -769,6 +779,21 @@ class Monitor:
         if closed is None:
             return 0
         return sessions_between(schedule, date.fromisoformat(as_of), closed)
+
+    def intraday_time(self) -> str:
+        """'HH:MM' (New York) of the benchmark's bar while it is still in progress, else ''."""
+        from zoneinfo import ZoneInfo
+
+        from tui.data.refresh import in_progress
+
+        if self.cache is None:
+            return ""
+        with contextlib.suppress(sqlite3.Error):
+            bar = in_progress(self.cache).get(self.config.benchmark)
+            report = self.last_report
+            if bar is not None and report is not None and bar.day == report.as_of:
+                return bar.as_of.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M")
+        return ""
 
     # -- ui memory ----------------------------------------------------------------------
 

@@ -294,8 +294,14 @@ class RotmonApp(SessionApp):
         if isinstance(self.screen, RRGScreen):
             return
         closes = self.report.closes if self.report else None
+        groups = [(n, list(s)) for n, s in self.groups]
         self.push_screen(
-            RRGScreen(closes, [(n, list(s)) for n, s in self.groups], self.config.benchmark)
+            RRGScreen(
+                closes,
+                groups,
+                self.config.benchmark,
+                holdings_closes=self.monitor.holdings_closes,
+            )
         )
 
     def action_history(self) -> None:
@@ -303,7 +309,7 @@ class RotmonApp(SessionApp):
         from tui.app.screens.history import HistoryScreen
 
         if not isinstance(self.screen, HistoryScreen):
-            self.push_screen(HistoryScreen(self.palette))
+            self.push_screen(HistoryScreen(self.palette, self.monitor.score_study))
 
     def action_digest(self) -> None:
         """What changed since the previous close and since the last session."""
@@ -324,7 +330,11 @@ class RotmonApp(SessionApp):
         from tui.app.screens.heatmap import HeatmapScreen
 
         if not isinstance(self.screen, HeatmapScreen):
-            self.push_screen(HeatmapScreen(self.palette, self.monitor.holdings_closes))
+            self.push_screen(
+                HeatmapScreen(
+                    self.palette, self.monitor.holdings_closes, benchmark=self.config.benchmark
+                )
+            )
 
     def action_open_rule(self, rule_id: str) -> None:
         """Open a regime rule's evidence screen."""

@@ -9,6 +9,14 @@ from tui.app.charts import PERIODS
 APP_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit", tooltip="Quit at once"),
     Binding("question_mark", "help", "Keys", tooltip="List every key"),
+    Binding(
+        "exclamation_mark",
+        "show_problems",
+        "Problems",
+        show=False,
+        key_display="!",
+        tooltip="List the config, rules, events and theme problems",
+    ),
     Binding("r", "refresh", "Refresh", tooltip="Refresh prices now"),
     Binding("g", "rrg", "RRG", tooltip="Relative rotation graph of the sectors"),
     Binding("h", "history", "History", tooltip="Track record: the score's history and study"),

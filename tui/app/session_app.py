@@ -9,7 +9,7 @@ keys and commands on top.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -73,6 +73,8 @@ class SessionApp(App[int]):
         self._notified: set[str] = set()
         self._last_failed: frozenset[str] = frozenset()
         self._refresh_timer: Timer | None = None
+        self.problems_seen: list[str] = []
+        """Every problem reported this session (the problems screen lists them)."""
 
     # -- the session's state, as the app's ----------------------------------------------
 
@@ -137,6 +139,8 @@ class SessionApp(App[int]):
 
     def on_clock_ready(self, _message: ClockReady) -> None:
         self._tick_clock()
+        if self.report is not None:  # how many sessions the figures are behind, now known
+            self.status = self.status.with_(behind=self.monitor.sessions_behind(self.report.as_of))
         self.set_interval(60, self._tick_clock)  # a countdown in minutes: once a minute
 
     def _tick_clock(self) -> None:
@@ -309,7 +313,9 @@ class SessionApp(App[int]):
             gc.freeze()
             self._gc_frozen = True
         self.report = message.report
-        self.status = self.status.with_(as_of=message.report.as_of)
+        as_of = message.report.as_of
+        behind = self.monitor.sessions_behind(as_of)  # 0 until the calendar has loaded
+        self.status = self.status.with_(as_of=as_of, behind=behind)
         if not message.from_summary:
             self.load_track_record(message.report)
 
@@ -331,7 +337,16 @@ class SessionApp(App[int]):
         else:
             self.monitor.failures += 1
             self._notify_once(outcome.problem, outcome.message, severity="warning")
-        self.status = status_after(self.status, outcome)
+        status = status_after(self.status, outcome)
+        if outcome.problem is None:
+            # LIVE only while fresh: past the next refresh (and two minutes' grace) it reads
+            # CACHED, so a refresher that stopped never leaves LIVE on screen.
+            fresh_for = self.monitor.next_refresh_in(wait=False) + 120
+            until = self.monitor.clock() + timedelta(seconds=fresh_for)
+            status = status.with_(
+                live_until=until.isoformat(), intraday=self.monitor.intraday_time()
+            )
+        self.status = status
         self._schedule_refresh()
 
     def on_alerts(self, message: Alerts) -> None:
@@ -346,9 +361,27 @@ class SessionApp(App[int]):
     # -- helpers -------------------------------------------------------------------------
 
     def _problems_notice(self, lines: Sequence[str], title: str, tail: str = "") -> None:
-        if lines:
-            text = "\n".join(lines) + (f"\n{tail}" if tail else "")
-            self.notify(text, title=title, severity="warning", timeout=15, markup=False)
+        """A short notice that fits any screen; the whole list is on the problems screen (!)."""
+        from tui.app.screens.problems import short_notice
+
+        if not lines:
+            return
+        self.problems_seen.extend([*lines, *([tail] if tail else [])])
+        kind = title.removesuffix(" problems").lower()
+        first = lines[0] if len(lines[0]) <= 160 else lines[0][:159] + "…"
+        more = f"\n{short_notice(list(lines), kind)}" if len(lines) > 1 else ""
+        text = first + more + (f"\n{tail}" if tail else "")
+        self.notify(text, title=title, severity="warning", timeout=15, markup=False)
+
+    def action_show_problems(self) -> None:
+        """Every config, rules, events and theme problem of this session, scrollable."""
+        from tui.app.screens.problems import ProblemsScreen
+
+        if not self.problems_seen:
+            self.notify("No problems in the config, rules, events or theme files", timeout=4)
+            return
+        if not isinstance(self.screen, ProblemsScreen):
+            self.push_screen(ProblemsScreen(self.problems_seen, "Problems"))
 
     def _notify_once(self, kind: str, text: str, severity: str = "warning") -> None:
         """One notice per failure kind until a refresh succeeds: never a stack of toasts."""

@@ -132,7 +132,7 @@ class DashboardScreen(Screen[None]):
             yield table
             yield RSChart(id="rs-selected", classes=self._pane_classes("rs-selected"))
             yield RSChart(id="rs-thesis", classes=self._pane_classes("rs-thesis"))
-        yield StatusBar(id="status")
+        yield StatusBar(id="status", clock=self.clock)
         yield Footer()
 
     def _shown_pane(self) -> str | None:
@@ -302,7 +302,7 @@ class DashboardScreen(Screen[None]):
         """Show the data source and refresh state in the banner and the status line."""
         self.query_one(StatusBar).show(status)
         banner = self.query_one("#banner", Static)
-        text = banner_text(status)
+        text = banner_text(status, self.clock())
         banner.display = bool(text)
         banner.update(text)
         banner.set_class(status.state in ("offline", "rate-limited", "stale"), "-warning")

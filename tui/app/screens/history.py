@@ -11,7 +11,7 @@ default is studied in this screen's own thread worker, never on the UI thread.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -28,7 +28,6 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.app.charts import PERIODS
-from tui.app.session_app import SessionApp
 from tui.app.widgets.rs_chart import Series
 from tui.app.widgets.status_bar import Status, StatusBar
 from tui.format import MINUS, Palette
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tui.report import Report, TrackRecord
-    from tui.session import Monitor
 
 ON_AT = 0.6
 """The engine's ON level (tui.regime.engine.ON_AT, read at mount: the engine imports pandas)."""
@@ -444,9 +442,15 @@ class HistoryScreen(Screen[None]):
         ],
     ]
 
-    def __init__(self, palette: Palette) -> None:
+    def __init__(
+        self,
+        palette: Palette,
+        score_study: Callable[[pd.DataFrame, float], dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__()
         self.palette = palette
+        self.score_study = score_study
+        """Blocking: the study for another k (the session's `Monitor.score_study`)."""
         self.record: TrackRecord | None = None
         self.report: Report | None = None
         self.on_at = ON_AT
@@ -582,30 +586,26 @@ class HistoryScreen(Screen[None]):
             self._start_study()
 
     def _start_study(self) -> None:
-        report, app = self.report, self.app
+        report, study_for = self.report, self.score_study
         closes = report.closes if report is not None else None
-        if closes is None or not isinstance(app, SessionApp):
+        if closes is None or study_for is None:
             self.study = None
             self._draw_study("computing… (waiting for the figures)")
             return
         self.study = None
         self.computing = True
         self._draw_study(f"computing the study for k = {k_text(self.k)}…")
-        self.compute_study(self.k, closes, app.monitor)
+        self.compute_study(self.k, closes, study_for)
 
     @work(thread=True, exclusive=True, group="history-k", exit_on_error=False)
-    def compute_study(self, k: float, closes: pd.DataFrame, monitor: Monitor) -> None:
+    def compute_study(
+        self,
+        k: float,
+        closes: pd.DataFrame,
+        study_for: Callable[[pd.DataFrame, float], dict[str, Any]],
+    ) -> None:
         """The score's study at ``k`` (the rules' and the record's own inputs)."""
-        from tui.regime.fomc import load_meetings
-        from tui.regime.study import backtest
-
-        study = backtest(
-            closes,
-            list(monitor.rules or []),
-            decisions=monitor.policy(),
-            meetings=load_meetings(),
-            k=k,
-        )
+        study = study_for(closes, k)
         if not get_current_worker().is_cancelled:
             self.post_message(StudyReady(k, study))
 
