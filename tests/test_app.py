@@ -223,7 +223,7 @@ async def test_help_wraps_instead_of_cutting_at_80_columns(tmp_path: Path, width
         assert (wrapped > 0) == (width == 80)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (139, 40), (200, 60)])
+@pytest.mark.parametrize("size", [(80, 24), (139, 40), (140, 40), (200, 60)])
 async def test_layout_fits(tmp_path: Path, size: tuple[int, int]) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=size) as pilot:
