@@ -39,6 +39,7 @@ def recorder(tmp_path: Path) -> tuple[list[str], Path]:
 
 
 def make_monitor(tmp_path: Path, command: list[str], **settings: object) -> Monitor:
+    settings.setdefault("kinds", frozenset({"rule_flips", "catalysts"}))
     config = Config(notify=NotifySettings(command=tuple(command), timeout=10.0, **settings))
     cache = tmp_path / "cache" / "rotmon.sqlite"
     if not cache.exists():  # a copy of what seed() writes in a new cache (~1.2 s saved)
@@ -140,3 +141,25 @@ def test_the_config_file_gives_the_command_as_an_argv_list(tmp_path: Path) -> No
     assert config.notify.command == () and "config.toml:2: alerts.notify_command" in str(
         problems[0]
     )
+
+
+def test_quadrant_alerts_come_from_the_digest_for_the_chosen_symbols(
+    tmp_path: Path, recorder: tuple[list[str], Path]
+) -> None:
+    """kinds = quadrants, symbols = the sectors: each weekly quadrant change since the previous
+    close of a chosen symbol is sent once, with the digest's own id."""
+    from tui.glance import digest_json
+
+    command, log = recorder
+    sectors = frozenset({"XLK", "XLU", "XLY", "XLF"})  # XLU and XLY changed on 2026-07-31
+    monitor = make_monitor(tmp_path, command, kinds=frozenset({"quadrants"}), symbols=sectors)
+    monitor.notify_command(monitor.build(as_of="2026-07-24"))  # the first look adopts
+    report = monitor.build(as_of="2026-07-31")
+    items = digest_json(monitor.glance_inputs(report, end="2026-07-31"), "yesterday")["items"]
+    expected = {
+        i["id"] for i in items if i["alert_kind"] == "quadrants" and i["symbol"] in sectors
+    }
+    sent = monitor.notify_command(report)
+    assert {a.symbol for a in sent} == {"XLU", "XLY"} and {a.id for a in sent} == expected
+    assert monitor.notifier.join(10) and len(calls(log)) == 2
+    assert monitor.notify_command(report) == []  # once

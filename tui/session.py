@@ -539,15 +539,15 @@ class Monitor:
         }
 
     def positions_path(self) -> Path | None:
-        """The positions file: `positions` in the config if set, else positions.csv beside
-        the config file, if there is one."""
+        """The positions file beside the config: positions.csv, else positions.toml (a
+        [positions] table); None if there is neither. rotmon never writes it."""
         from tui.locations import config_dir
 
-        configured = getattr(self.config, "positions", None)
-        if configured:
-            return Path(configured).expanduser()
-        path = config_dir() / "positions.csv"
-        return path if path.exists() else None
+        for name in ("positions.csv", "positions.toml"):
+            path = config_dir() / name
+            if path.exists():
+                return path
+        return None
 
     def score_study(self, closes: Any, k: float) -> dict[str, Any]:
         """The forward-return study with the score read ON from share `k` (the history
@@ -607,7 +607,7 @@ class Monitor:
         now = self.clock()
         stored = cache.get_meta("alerts.notify")
         memory = AlertMemory.from_json(stored)
-        alerts = report_alerts(report)
+        alerts = report_alerts(report) + self._digest_alerts(report)
         if stored is None or memory.damaged:  # a first run: what is current is not news
             memory.adopt([a.id for a in alerts], now)
             sent = []
@@ -618,6 +618,21 @@ class Monitor:
         memory.prune(now)
         cache.set_meta("alerts.notify", memory.to_json())
         return sent
+
+    def _digest_alerts(self, report: Report) -> list[Any]:
+        """Quadrant changes and 52-week RS highs/lows since the previous close (the digest's
+        items, ids stable across runs), when the notify command is to get those kinds."""
+        from tui.glance import GlanceError, digest_json
+        from tui.notify import Alert
+
+        wanted = {"quadrants", "rs_extremes"} & set(self.config.notify.kinds)
+        if not wanted or report.as_of is None:
+            return []
+        try:
+            items = digest_json(self.glance_inputs(report, end=report.as_of), "yesterday")["items"]
+        except (GlanceError, KeyError, ValueError):
+            return []
+        return [Alert.from_dict(i) for i in items if i.get("alert_kind") in wanted]
 
     def notify_failures(self) -> list[str]:
         """Why the notify command failed since the last call (each kind once)."""

@@ -51,9 +51,10 @@ def fomc_calendar_end() -> str:
     return meetings[-1].end.isoformat() if meetings else "?"
 
 
-def glance_line(report: Report | None, now: datetime, width: int) -> str:
-    """'Rotation ON 9/11 · next FOMC in 44 d', the rule groups added while they fit (whole
-    phrases only); when the bundled calendar has no next meeting, says where it ends."""
+def glance_line(report: Report | None, now: datetime, width: int, market: str = "") -> str:
+    """'Rotation ON 9/11 · next FOMC in 44 d · NYSE OPEN · closes 16:00 ET in 2 h 13 m', the
+    market's clock and then the rule groups added while they fit (whole phrases only); when
+    the bundled calendar has no next meeting, says where it ends."""
     if report is None:
         return "Regime: loading…"
     summary = report.regime_summary
@@ -65,6 +66,8 @@ def glance_line(report: Report | None, now: datetime, width: int) -> str:
     else:
         when = f"FOMC calendar ends {fomc_calendar_end()}: add meetings in the events file"
     line = f"{head} · {when}"
+    if market and len(f"{line} · NYSE {market}") <= width:
+        line = f"{line} · NYSE {market}"
     groups = (summary or {}).get("groups") or {}
     for name, group in groups.items():
         more = f"{line} · {name} {group['passed']}/{group['known']}"
@@ -110,6 +113,8 @@ class DashboardScreen(Screen[None]):
         self.groups = [(name, list(symbols)) for name, symbols in groups]
         self.benchmark = benchmark
         self.clock = clock
+        self.market = ""
+        """The NYSE's clock from the app ('' until the calendar has loaded)."""
         self.report: Report | None = None
         self.pane = 0
         self.compact = False
@@ -175,6 +180,7 @@ class DashboardScreen(Screen[None]):
         self.watch(self.app, "chart_settings", self._use_settings)
         self.watch(self.app, "status", self.show_status)
         self.watch(self.app, "report", self._report_changed)
+        self.watch(self.app, "market", self._market_changed, init=False)
         self.call_after_refresh(self._mount_side_panes)
 
     def _report_changed(self, report: Report | None) -> None:
@@ -244,11 +250,17 @@ class DashboardScreen(Screen[None]):
         if self.report is not None and self.is_mounted:
             self.show_report(self.report)
 
+    def _market_changed(self, market: str) -> None:
+        """The NYSE clock (ticks once a minute): only the line over the table changes."""
+        self.market = market
+        self._show_glance()
+
     def _show_glance(self) -> None:
         if not self.is_mounted:
             return
         width = max(20, (self.size.width or self.app.size.width) - 2)
-        self.query_one("#glance", Static).update(glance_line(self.report, self.clock(), width))
+        glance = glance_line(self.report, self.clock(), width, self.market)
+        self.query_one("#glance", Static).update(glance)
         line = self.query_one("#digest-line", Static)
         if self.digest is None:
             line.display = False
