@@ -69,6 +69,8 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROTMON_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("ROTMON_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("ROTMON_EXPORT_DIR", str(tmp_path / "exports"))
+    # The market clock shows the user's zone beside ET: one zone for every machine.
+    monkeypatch.setenv("TZ", "UTC")
     monkeypatch.delenv("ROTMON_CONFIG", raising=False)
     # Any accidental real request fails fast instead of reaching the network.
     for var in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROXY"):

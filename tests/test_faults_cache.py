@@ -27,7 +27,7 @@ from faults_helpers import (
 
 from tui.data import cache as cache_mod
 from tui.data.cache import Cache
-from tui.data.snapshot import PRICES_FILE, iter_price_rows, seed_cache
+from tui.data.snapshot import FACTORS_FILE, PRICES_FILE, iter_price_rows, seed_cache
 
 BATCH = 80_000
 """Rows per kill-test transaction: enough that SQLite spills uncommitted pages to the WAL."""
@@ -114,8 +114,9 @@ def test_kill_9_during_the_snapshot_seed_then_seeding_completes(db_path: Path) -
     """The first start's bulk write (85k rows in one transaction) is killed midway; the next
     start opens the cache and seeds it to exactly what an uninterrupted seed gives."""
     want: dict[str, int] = {}
-    for row in iter_price_rows(PRICES_FILE):
-        want[row[0]] = want.get(row[0], 0) + 1
+    for path in (PRICES_FILE, FACTORS_FILE):  # the universe and the factor ETFs
+        for row in iter_price_rows(path):
+            want[row[0]] = want.get(row[0], 0) + 1
     child = spawn("seed", db_path)
     try:
         child.wait_for("seeding")

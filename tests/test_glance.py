@@ -40,12 +40,14 @@ PRICES = Path(tui.data.__file__).parent / "snapshot" / "prices_daily.csv.gz"
 
 
 def bundled_closes(symbols: set[str]) -> dict[str, dict[str, float]]:
-    """symbol -> {date: adj_close} straight from the bundled CSV (not through the cache)."""
+    """symbol -> {date: adj_close} straight from the bundled CSVs (the universe's and the factor
+    ETFs'), not through the cache."""
     out: dict[str, dict[str, float]] = {s: {} for s in symbols}
-    with gzip.open(PRICES, "rt", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["symbol"] in out and row["adj_close"]:
-                out[row["symbol"]][row["date"]] = float(row["adj_close"])
+    for path in (PRICES, PRICES.with_name("factors_daily.csv.gz")):
+        with gzip.open(path, "rt", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["symbol"] in out and row["adj_close"]:
+                    out[row["symbol"]][row["date"]] = float(row["adj_close"])
     return out
 
 
@@ -90,7 +92,7 @@ def test_digest_between_two_fixed_dates(inputs: GlanceInputs) -> None:
         if before.status in known and after.status in known and before.status != after.status:
             flips.append((rule.id, before.status, after.status))
     got = [(i.subject, i.data["from"], i.data["to"]) for i in d.items if i.kind == "rule_flip"]
-    assert got == sorted(flips) and len(got) == 5  # this month has five
+    assert got == sorted(flips) and len(got) == 7  # this month has seven
     # Quadrant changes: the table's symbols whose weekly quadrant differs on the two dates.
     symbols = [s for s in inputs.symbols if s != "SPY" and not s.startswith("^")]
     q0 = {p.symbol: p.quadrant for p in rrg(inputs.closes, symbols, "SPY", as_of=SINCE)}
@@ -142,7 +144,7 @@ def test_digest_text_and_headline(inputs: GlanceInputs) -> None:
     d = digest(inputs, "yesterday")
     assert text[0] == f"Since the 2026-07-30 close, to {UNTIL}: {len(d.items)} changes"
     assert "RRG quadrant changes" in text
-    phrases = {"1 pending flip", "3 quadrant changes"}
+    phrases = {"1 pending flip", "7 quadrant changes"}
     for width in (40, 60, 80, 120):
         line = digest_headline(d, width)
         assert len(line) <= width and line.startswith("Since 07-30: ")
@@ -150,7 +152,7 @@ def test_digest_text_and_headline(inputs: GlanceInputs) -> None:
         parts = line.removeprefix("Since 07-30: ").split(" · ")
         assert all(p in phrases or p in ("…", "w: all") or p.startswith("top RS") for p in parts)
     assert digest_headline(d, 120) == (
-        "Since 07-30: 1 pending flip · 3 quadrant changes · top RS move "
+        "Since 07-30: 1 pending flip · 7 quadrant changes · top RS move "
         f"{next(i.title for i in d.items if i.kind == 'rs_mover')} · w: all"
     )
 

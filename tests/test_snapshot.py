@@ -11,6 +11,7 @@ import pytest
 from tui.data import snapshot
 from tui.data.cache import Cache
 from tui.data.snapshot import (
+    FACTOR_SYMBOLS,
     HOLDINGS_PRICES_FILE,
     PRICES_FILE,
     SNAPSHOT_DIR,
@@ -101,11 +102,15 @@ def test_iter_price_rows_column_order_free(tmp_path: Path) -> None:
     assert list(iter_price_rows(path)) == [("SPY", "2024-01-02", None, None, None, None, 2.5, None)]
 
 
+FACTOR_ROWS = 10 * 2659
+"""The ten factor ETFs of factors_daily.csv.gz, seeded with the universe (2,659 rows each)."""
+
+
 def test_seed_cache_real_snapshot(cache: Cache, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert seed_cache(cache) == 85_200
+    assert seed_cache(cache) == 85_200 + FACTOR_ROWS
     info = cache.symbol_info()
-    assert sorted(info) == sorted(UNIVERSE)
-    assert sum(i.rows for i in info.values()) == 85_200
+    assert sorted(info) == sorted([*UNIVERSE, *FACTOR_SYMBOLS])
+    assert sum(i.rows for i in info.values()) == 85_200 + FACTOR_ROWS
     assert {(i.source, i.fetched_at) for i in info.values()} == {("snapshot", "2026-08-03")}
     assert info["SPY"].first_date == "2016-01-04" and info["SPY"].last_date == "2026-07-31"
     assert cache.max_date() == "2026-07-31" == snapshot_last_date()
@@ -141,7 +146,7 @@ def test_seed_keeps_newer_data(cache: Cache) -> None:
 def test_seed_subset_then_rest(cache: Cache, monkeypatch: pytest.MonkeyPatch) -> None:
     assert seed_cache(cache, ["SPY", "QQQ", "NOT-IN-SNAPSHOT"]) == 2 * 2659
     assert set(cache.last_dates()) == {"SPY", "QQQ"}
-    assert seed_cache(cache) == 85_200 - 2 * 2659
+    assert seed_cache(cache) == 85_200 + FACTOR_ROWS - 2 * 2659
     _forbid_reading(monkeypatch)
     assert seed_cache(cache, ["NOT-IN-SNAPSHOT", "SPY"]) == 0
 

@@ -50,7 +50,7 @@ from tui.notify import SETTING_KEYS as NOTIFY_KEYS
 from tui.notify import NotifySettings, parse_notify_settings
 from tui.textfile import FileProblem, dotted, key_lines, parse_toml, read_text
 from tui.textfile import describe as _describe
-from tui.universe import SECTOR_ETFS
+from tui.universe import FACTOR_ETFS, SECTOR_ETFS
 
 __all__ = [
     "DEFAULT_GROUPS",
@@ -79,7 +79,7 @@ DEFAULT_GROUPS: tuple[Group, ...] = (
     Group("Size/Style/Intl", ("IWM", "VBR", "EEM", "EEMV", "DFAT")),
     Group("Sectors", SECTOR_ETFS),
     Group("Themes", ("KRE", "CFG", "RF", "ZION", "AAON", "ROAD")),
-    Group("Factors", ("MTUM", "QUAL", "USMV", "VLUE", "SIZE", "IWD", "IWF", "SPHB", "SPLV", "MGK")),
+    Group("Factors", FACTOR_ETFS),
     Group("Macro", ("^VIX", "^TNX", "^IRX", "HYG", "IEF", "TLT", "UUP")),
 )
 """The groups used when the config file has no ``[groups]`` table."""

@@ -53,6 +53,20 @@ SECTOR_ETFS: tuple[str, ...] = (
 )
 """The 11 Select Sector SPDR ETFs (the one list of them: config, breadth, exposure)."""
 
+FACTOR_ETFS: tuple[str, ...] = (
+    "MTUM",
+    "QUAL",
+    "USMV",
+    "VLUE",
+    "SIZE",
+    "IWD",
+    "IWF",
+    "SPHB",
+    "SPLV",
+    "MGK",
+)
+"""The ten factor ETFs of the bundled factors_daily.csv.gz (the Factors group)."""
+
 # No holdings file was found for KRE; the universe's own regional banks stand in for it.
 STAND_IN_HOLDINGS: dict[str, tuple[str, ...]] = {"KRE": ("CFG", "RF", "ZION")}
 
@@ -78,6 +92,7 @@ ETFS = frozenset(
         "TLT",
         "UUP",
         *SECTOR_ETFS,
+        *FACTOR_ETFS,
         "IWD",
         "IWF",
         "VTV",

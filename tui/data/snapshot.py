@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.data.cache import Cache
+from tui.universe import FACTOR_ETFS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,18 +37,7 @@ HOLDINGS_PRICES_FILE = SNAPSHOT_DIR / "holdings_prices_daily.csv.gz"
 HOLDINGS_FILE = SNAPSHOT_DIR / "sector_holdings.csv"
 FACTORS_FILE = SNAPSHOT_DIR / "factors_daily.csv.gz"
 SPY_HOLDINGS_FILE = SNAPSHOT_DIR / "spy_top_holdings.csv"
-FACTOR_SYMBOLS: tuple[str, ...] = (
-    "MTUM",
-    "QUAL",
-    "USMV",
-    "VLUE",
-    "SIZE",
-    "IWD",
-    "IWF",
-    "SPHB",
-    "SPLV",
-    "MGK",
-)
+FACTOR_SYMBOLS: tuple[str, ...] = FACTOR_ETFS
 """The factor ETFs in :data:`FACTORS_FILE`, in the data README's order."""
 FOMC_FILE = SNAPSHOT_DIR / "fomc_meetings.csv"
 FED_RANGE_FILE = SNAPSHOT_DIR / "fed_target_range.csv"

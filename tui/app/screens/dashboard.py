@@ -138,7 +138,7 @@ class DashboardScreen(Screen[None]):
             yield RSChart(id="rs-selected", classes=self._pane_classes("rs-selected"))
             yield RSChart(id="rs-thesis", classes=self._pane_classes("rs-thesis"))
         yield StatusBar(id="status", clock=self.clock)
-        yield Footer()
+        yield Footer(compact=self.compact)
 
     def _shown_pane(self) -> str | None:
         """The side pane the compact layout shows (None: the table alone)."""
@@ -325,6 +325,7 @@ class DashboardScreen(Screen[None]):
         self.compact = compact
         if self.is_mounted:
             self.query_one(SectorTable).set_compact(compact)
+            self.query_one(Footer).compact = compact  # every key fits 80 columns
             self._apply_panes()
             if changed and self.report is not None:
                 self.show_report(self.report)  # the sectors first in the compact layout
