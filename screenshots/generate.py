@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed, WorkerState
+from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
 
 from tui.app.app import RotmonApp
 from tui.app.widgets.sector_table import SectorTable
@@ -48,7 +48,8 @@ async def settle(app: RotmonApp) -> None:
     """Wait until no worker is pending or running, then until the screen has caught up with
     the messages they posted."""
     for _ in range(500):
-        with contextlib.suppress(WorkerFailed):  # failures are the app's to report, not ours
+        # Failures are the app's to report; an exclusive worker cancelled by a newer one is fine.
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await app.workers.wait_for_complete()
         await asyncio.sleep(0.02)
         busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)

@@ -7,6 +7,7 @@ MODULE_KINDS) and the seeded templates behind ``faults_helpers.seeded_copy``.
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,3 +78,21 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(var, "http://127.0.0.1:9")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _same_picture_everywhere(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For snapshot tests (those taking ``snap_compare``): UTC as local time (the catalysts'
+    'Local' column, the status line, the market clock) and colours on, whatever the
+    developer's zone and NO_COLOR; restored afterwards."""
+    if "snap_compare" not in request.fixturenames:
+        yield
+        return
+    if not hasattr(time, "tzset"):  # Windows: no way to change the local zone in-process
+        pytest.skip("snapshots need time.tzset to show local times in UTC")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "UTC")
+        patch.delenv("NO_COLOR", raising=False)
+        time.tzset()
+        yield
+    time.tzset()

@@ -14,49 +14,18 @@ version, which is why pyproject.toml pins it.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from faults_helpers import seeded_copy
+from snapshot_helpers import SnapCompare, snap
 
 from screenshots.generate import (
     THEMES,
-    Step,
-    make_app,
     press,
     show_dashboard,
     show_drilldown,
     show_rule,
 )
-
-SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture(autouse=True)
-def _same_picture_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """UTC as local time (the catalysts' 'Local' column, the status line) and colours on,
-    whatever the developer's zone and NO_COLOR; restored afterwards."""
-    if not hasattr(time, "tzset"):  # Windows: no way to change the local zone in-process
-        pytest.skip("snapshots need time.tzset to show local times in UTC")
-    with monkeypatch.context() as patch:
-        patch.setenv("TZ", "UTC")
-        patch.delenv("NO_COLOR", raising=False)
-        time.tzset()
-        yield
-    time.tzset()
-
-
-def snap(
-    snap_compare: SnapCompare,
-    tmp_path: Path,
-    step: Step,
-    size: tuple[int, int],
-    theme: str | None = None,
-) -> bool:
-    app = make_app(seeded_copy(tmp_path / "cache" / "rotmon.sqlite"), theme)
-    return snap_compare(app, terminal_size=size, run_before=step)
 
 
 def test_dashboard(snap_compare: SnapCompare, tmp_path: Path) -> None:

@@ -9,30 +9,14 @@ new ones and accept them with `pytest tests/test_snapshots_faults.py --snapshot-
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
 from faults_helpers import seeded_copy
+from snapshot_helpers import SnapCompare
 from textual.pilot import Pilot
 
 from screenshots.generate import finish, make_app, settle, show_dashboard
 from tui.app.screens.problems import ProblemsScreen
-
-SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture(autouse=True)
-def _same_picture_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    if not hasattr(time, "tzset"):
-        pytest.skip("snapshots need time.tzset to show local times in UTC")
-    with monkeypatch.context() as patch:
-        patch.setenv("TZ", "UTC")
-        patch.delenv("NO_COLOR", raising=False)
-        time.tzset()
-        yield
-    time.tzset()
 
 
 def test_small_window_hint_40x12(snap_compare: SnapCompare, tmp_path: Path) -> None:

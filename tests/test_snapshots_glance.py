@@ -12,34 +12,11 @@ and accept them with `pytest tests/test_snapshots_glance.py --snapshot-update`.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-from faults_helpers import seeded_copy
+from snapshot_helpers import SnapCompare, snap
 
-from screenshots.generate import Step, make_app, press, show_dashboard, show_positions
-
-SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture(autouse=True)
-def _same_picture_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    if not hasattr(time, "tzset"):
-        pytest.skip("snapshots need time.tzset to show local times in UTC")
-    with monkeypatch.context() as patch:
-        patch.setenv("TZ", "UTC")
-        patch.delenv("NO_COLOR", raising=False)
-        time.tzset()
-        yield
-    time.tzset()
-
-
-def snap(snap_compare: SnapCompare, tmp_path: Path, step: Step, size: tuple[int, int]) -> bool:
-    app = make_app(seeded_copy(tmp_path / "cache" / "rotmon.sqlite"))
-    app.dashboard.glance_inputs = app.monitor.glance_inputs
-    return snap_compare(app, terminal_size=size, run_before=step)
+from screenshots.generate import press, show_dashboard, show_positions
 
 
 def test_dashboard_80x24_answers_the_question(snap_compare: SnapCompare, tmp_path: Path) -> None:

@@ -9,34 +9,14 @@ change, and look at them.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from faults_helpers import seeded_copy
+from snapshot_helpers import SnapCompare, snap
 
-from screenshots.generate import Step, make_app, press, show_breadth, show_member_rrg
+from screenshots.generate import press, show_breadth, show_member_rrg
 
-SnapCompare = Callable[..., bool]
 SIZES = [(120, 36), (80, 24)]
-
-
-@pytest.fixture(autouse=True)
-def _same_picture_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    if not hasattr(time, "tzset"):
-        pytest.skip("snapshots need time.tzset to show local times in UTC")
-    with monkeypatch.context() as patch:
-        patch.setenv("TZ", "UTC")
-        patch.delenv("NO_COLOR", raising=False)
-        time.tzset()
-        yield
-    time.tzset()
-
-
-def snap(snap_compare: SnapCompare, tmp_path: Path, step: Step, size: tuple[int, int]) -> bool:
-    app = make_app(seeded_copy(tmp_path / "cache" / "rotmon.sqlite"))
-    return snap_compare(app, terminal_size=size, run_before=step)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -8,34 +8,11 @@ at the report, then `pytest tests/test_snapshots_track.py --snapshot-update`.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-from faults_helpers import seeded_copy
+from snapshot_helpers import SnapCompare, snap
 
-from screenshots.generate import Step, make_app, press, show_history_study, show_rule_track
-
-SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture(autouse=True)
-def _same_picture_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """UTC as local time and colours on, whatever the developer's zone and NO_COLOR."""
-    if not hasattr(time, "tzset"):
-        pytest.skip("snapshots need time.tzset to show local times in UTC")
-    with monkeypatch.context() as patch:
-        patch.setenv("TZ", "UTC")
-        patch.delenv("NO_COLOR", raising=False)
-        time.tzset()
-        yield
-    time.tzset()
-
-
-def snap(snap_compare: SnapCompare, tmp_path: Path, step: Step, size: tuple[int, int]) -> bool:
-    app = make_app(seeded_copy(tmp_path / "cache" / "rotmon.sqlite"))
-    return snap_compare(app, terminal_size=size, run_before=step)
+from screenshots.generate import press, show_history_study, show_rule_track
 
 
 def test_history(snap_compare: SnapCompare, tmp_path: Path) -> None:

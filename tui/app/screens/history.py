@@ -240,9 +240,13 @@ def render_plot(plot: TrackPlot, width: int, height: int) -> Text:
     lo, hi = _days((first, last))
     plt.xlim(lo, hi)
     plt.xticks([lo, hi], [first, last])
+    ticks = list(plot.yticks) or _ticks(lines, plot.y_range)
     if plot.y_range is not None:
         plt.ylim(*plot.y_range)
-    ticks = list(plot.yticks) or _ticks(lines, plot.y_range)
+    elif len(ticks) > 1:
+        # The range of the full line (not of the points drawn): every tick is inside it, so
+        # the same data always gets the same labels, whatever the pane's width.
+        plt.ylim(ticks[0], ticks[-1])
     plt.yticks(ticks, [format(t, plot.tick_format).rjust(LABEL_WIDTH) for t in ticks])
     try:
         built = plt.build()
