@@ -241,6 +241,9 @@ def render_plot(plot: TrackPlot, width: int, height: int) -> Text:
     plt.xlim(lo, hi)
     plt.xticks([lo, hi], [first, last])
     ticks = list(plot.yticks) or _ticks(lines, plot.y_range)
+    if not plot.yticks and height < 12 and len(ticks) > 2:
+        # A short pane has rows for two labels only: which of three plotext kept varied.
+        ticks = [ticks[0], ticks[-1]]
     if plot.y_range is not None:
         plt.ylim(*plot.y_range)
     elif len(ticks) > 1:
