@@ -115,6 +115,7 @@ class DashboardScreen(Screen[None]):
         self.clock = clock
         self.market = ""
         """The NYSE's clock from the app ('' until the calendar has loaded)."""
+        self._shown_text: dict[str, str] = {}
         self.report: Report | None = None
         self.pane = 0
         self.compact = False
@@ -260,15 +261,23 @@ class DashboardScreen(Screen[None]):
             return
         width = max(20, (self.size.width or self.app.size.width) - 2)
         glance = glance_line(self.report, self.clock(), width, self.market)
-        self.query_one("#glance", Static).update(glance)
+        # An update lays the screen out again: only when the text changed (a refresh that
+        # moves nothing on these lines must not cost a layout of the whole dashboard).
+        self._update_if_changed(self.query_one("#glance", Static), glance)
         line = self.query_one("#digest-line", Static)
         if self.digest is None:
             line.display = False
             return
         from tui.glance import digest_headline
 
-        line.update(digest_headline(self.digest, width))
+        self._update_if_changed(line, digest_headline(self.digest, width))
         line.display = True
+
+    def _update_if_changed(self, widget: Static, text: str) -> None:
+        key = widget.id or str(id(widget))
+        if self._shown_text.get(key) != text:
+            self._shown_text[key] = text
+            widget.update(text)
 
     # -- the digest line -----------------------------------------------------------------
 
@@ -316,7 +325,7 @@ class DashboardScreen(Screen[None]):
         banner = self.query_one("#banner", Static)
         text = banner_text(status, self.clock())
         banner.display = bool(text)
-        banner.update(text)
+        self._update_if_changed(banner, text)
         banner.set_class(status.state in ("offline", "rate-limited", "stale"), "-warning")
 
     def set_compact(self, compact: bool) -> None:
