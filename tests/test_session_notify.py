@@ -156,9 +156,7 @@ def test_quadrant_alerts_come_from_the_digest_for_the_chosen_symbols(
     monitor.notify_command(monitor.build(as_of="2026-07-24"))  # the first look adopts
     report = monitor.build(as_of="2026-07-31")
     items = digest_json(monitor.glance_inputs(report, end="2026-07-31"), "yesterday")["items"]
-    expected = {
-        i["id"] for i in items if i["alert_kind"] == "quadrants" and i["symbol"] in sectors
-    }
+    expected = {i["id"] for i in items if i["alert_kind"] == "quadrants" and i["symbol"] in sectors}
     sent = monitor.notify_command(report)
     assert {a.symbol for a in sent} == {"XLU", "XLY"} and {a.id for a in sent} == expected
     assert monitor.notifier.join(10) and len(calls(log)) == 2
