@@ -197,6 +197,22 @@ async def show_positions(pilot: Pilot[int]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "positions.csv").write_text(SAMPLE_BOOK, encoding="utf-8")
     await press("b")(pilot)
+    await until_drawn(pilot, "#book-table")
+
+
+async def until_drawn(pilot: Pilot[int], selector: str, seconds: float = 10.0) -> None:
+    """Wait until the table `selector` of the screen has rows and the screen has caught up: a
+    worker's result reaches the screen a message later than the worker's end, and on a busy
+    machine that can be after settle() has returned."""
+    from textual.widgets import DataTable
+
+    for _ in range(int(seconds / 0.05)):
+        tables = pilot.app.screen.query(selector)
+        if tables and isinstance(tables.first(), DataTable) and tables.first().row_count:
+            break
+        await asyncio.sleep(0.05)
+    await pilot.pause()
+    await finish(pilot)
 
 
 @dataclass(frozen=True)
