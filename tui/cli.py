@@ -370,22 +370,10 @@ def _report_extras(monitor: Any, report: Any, as_of: str | None) -> dict[str, An
     for row in report.rows:
         if row["symbol"] in market["per_sector"]:
             row["breadth"] = market["per_sector"][row["symbol"]]
-    transitions = [
-        {
-            "symbol": item["symbol"],
-            "from": item["previous_quadrant"],
-            "to": item["quadrant"],
-            "text": f"{item['symbol']} {item['previous_quadrant']} → {item['quadrant']}",
-        }
-        for item in report.rrg
-        if item.get("previous_quadrant")
-        and item.get("quadrant")
-        and item["previous_quadrant"] != item["quadrant"]
-    ]
     return {
         "breadth": market["breadth"],
         "concentration": market["concentration"],
-        "transitions": transitions,
+        "transitions": report.transitions,
         "positions": book_json(monitor.glance_inputs(report, end=as_of)),
     }
 

@@ -43,6 +43,8 @@ class Report:
     earnings_unknown: list[str] = field(default_factory=list)
     rrg: list[dict[str, Any]] = field(default_factory=list)
     closes: pd.DataFrame | None = None
+    transitions: list[dict[str, Any]] = field(default_factory=list)
+    """This period's RRG quadrant changes (tui.analytics.rrg.transition_to_dict)."""
 
     def to_json(self) -> dict[str, Any]:
         """The `report --json` document (no sparklines, no frames)."""
@@ -189,7 +191,7 @@ def build_report(
     `decisions` the Fed's record (default: the bundled tables, see :func:`policy`).
     """
     from tui.analytics.returns import period_changes
-    from tui.analytics.rrg import rrg, rrg_to_dict
+    from tui.analytics.rrg import rrg, rrg_to_dict, transition_to_dict, transitions
     from tui.analytics.table import build_table, row_to_dict
     from tui.regime.engine import evaluate, result_to_dict, summarize, summary_to_dict
     from tui.regime.fomc import load_meetings
@@ -222,7 +224,8 @@ def build_report(
     catalysts, earnings_unknown = catalyst_list(cache, list(symbols), now, events)
     # Weekly RRG of every price symbol (yields, index levels and the benchmark have no point).
     graph = []
-    for point in rrg(closes, [r["symbol"] for r in rows], benchmark, as_of=as_of):
+    points = rrg(closes, [r["symbol"] for r in rows], benchmark, as_of=as_of)
+    for point in points:
         item = rrg_to_dict(point)
         item["previous_quadrant"] = point.previous_quadrant
         graph.append(item)
@@ -243,6 +246,7 @@ def build_report(
         earnings_unknown=earnings_unknown,
         rrg=graph,
         closes=closes,
+        transitions=[transition_to_dict(t) for t in transitions(points)],
     )
 
 

@@ -231,6 +231,7 @@ class Monitor:
 
     def __post_init__(self) -> None:
         self.provider_injected = self.provider is not None
+        self._digest_alerts_for: tuple[Any, list[Any]] = (None, [])
         if self.read_only:
             self.offline = True
 
@@ -628,11 +629,16 @@ class Monitor:
         wanted = {"quadrants", "rs_extremes"} & set(self.config.notify.kinds)
         if not wanted or report.as_of is None:
             return []
+        key = (report.as_of, frozenset(wanted))
+        if self._digest_alerts_for[0] == key:  # a refresh that brought no new day: no new digest
+            return self._digest_alerts_for[1]
         try:
             items = digest_json(self.glance_inputs(report, end=report.as_of), "yesterday")["items"]
         except (GlanceError, KeyError, ValueError):
             return []
-        return [Alert.from_dict(i) for i in items if i.get("alert_kind") in wanted]
+        alerts = [Alert.from_dict(i) for i in items if i.get("alert_kind") in wanted]
+        self._digest_alerts_for = (key, alerts)
+        return alerts
 
     def notify_failures(self) -> list[str]:
         """Why the notify command failed since the last call (each kind once)."""

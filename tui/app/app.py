@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual.app import SystemCommand
 from textual.binding import BindingType
@@ -38,9 +38,6 @@ from tui.app.widgets.sector_table import SectorTable
 from tui.config import Config, ConfigProblem
 from tui.format import Palette
 from tui.session import Monitor
-
-if TYPE_CHECKING:
-    pass
 
 COMPACT_WIDTH = 140
 

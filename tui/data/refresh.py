@@ -15,6 +15,7 @@ Only the standard library is imported here; the provider brings its own dependen
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Sequence
@@ -702,14 +703,12 @@ def market_is_open(now: datetime, *, wait: bool = True) -> bool:
     from tui.data import market_clock
 
     local = _aware(now).astimezone(NEW_YORK)
-    try:
+    with contextlib.suppress(Exception):  # exchange_calendars missing or broken: weekdays only
         schedule = (
             market_clock.schedule_for(local.date()) if wait else market_clock.loaded_schedule()
         )
         if schedule is not None and schedule.first <= local.date() <= schedule.last:
             return market_clock.is_open(local, schedule)
-    except Exception:  # exchange_calendars missing or broken: weekdays only
-        pass
     return local.weekday() < 5 and _OPEN <= local.time() < _CLOSE
 
 
