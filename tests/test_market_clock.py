@@ -139,3 +139,33 @@ def test_schedule_for_widens_and_is_kept(monkeypatch: pytest.MonkeyPatch) -> Non
     assert len(calls) == 1
     wide = market_clock.schedule_for(date(2012, 5, 1))
     assert len(calls) == 2 and wide.covers(date(2012, 5, 1)) and wide.covers(first.last)
+
+
+def test_holidays_between_lists_the_exchanges_closed_weekdays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the regime engine's staleness count skips: NYSE holidays for 2024 and 2025 as
+    published by the exchange, plus the closures that are not regular holidays (the national
+    day of mourning for President Carter, Thu 2025-01-09)."""
+    monkeypatch.setattr(market_clock, "_HOLIDAYS", None)
+    monkeypatch.setattr(market_clock, "_LOADED", None)  # straight from exchange_calendars
+    days = market_clock.holidays_between(date(2024, 1, 1), date(2025, 12, 31))
+    assert days == tuple(
+        date.fromisoformat(d)
+        for d in [
+            "2024-01-01", "2024-01-15", "2024-02-19", "2024-03-29", "2024-05-27",
+            "2024-06-19", "2024-07-04", "2024-09-02", "2024-11-28", "2024-12-25",
+            "2025-01-01", "2025-01-09", "2025-01-20", "2025-02-17", "2025-04-18",
+            "2025-05-26", "2025-06-19", "2025-07-04", "2025-09-01", "2025-11-27",
+            "2025-12-25",
+        ]
+    )  # fmt: skip
+    # a narrower span is answered from what is kept, and a span in 2029 widens it
+    assert market_clock.holidays_between(date(2024, 11, 1), date(2024, 11, 30)) == (
+        date(2024, 11, 28),
+    )
+    assert date(2029, 3, 30) in market_clock.holidays_between(date(2029, 3, 1), date(2029, 4, 30))
+    assert market_clock.holidays_between(date(2024, 2, 1), date(2024, 1, 1)) == ()
+    # the same days as the full schedule the clock uses
+    schedule = market_clock.load_schedule(date(2024, 1, 1), date(2025, 12, 31))
+    assert tuple(sorted(schedule.holidays)) == days

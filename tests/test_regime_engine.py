@@ -529,17 +529,20 @@ def test_flips_on_a_hand_made_series_with_a_stale_gap(decisions: list[Decision])
         ("2024-01-02", "pass"),
         ("2024-01-04", "fail"),
         ("2024-01-08", "pass"),
-        ("2024-01-16", "unknown"),  # 6 weekdays after the 8th: more than stale_days = 5
+        # sessions after Mon 8th: 9, 10, 11, 12, (Mon 15th is MLK Day, no session), 16 -> 5,
+        # still fresh; Wed 17th is the 6th: more than stale_days = 5
+        ("2024-01-17", "unknown"),
         ("2024-01-19", "pass"),
     ]
-    assert history.loc["2024-01-15", "status"] == "pass"  # 5 weekdays: still fresh
+    assert history.loc["2024-01-15", "status"] == "pass"  # 4 sessions: fresh
+    assert history.loc["2024-01-16", "status"] == "pass"  # 5 sessions (6 weekdays): fresh
     assert history["threshold"].tolist() == [10.0] * 15
     result = one(frame, rule, decisions)
     assert (result.status, result.since, result.value) == ("pass", "2024-01-19", 14.0)
     stale = one(frame, rule, decisions, as_of="2024-01-17")
     assert stale.status == "unknown"
-    assert stale.reason == "X last close 2024-01-08 is 7 trading days stale"
-    assert stale.since == "2024-01-16"
+    assert stale.reason == "X last close 2024-01-08 is 6 trading days stale"
+    assert stale.since == "2024-01-17"
     assert stale.value is None and stale.value_text == ""
     relaxed = one(frame, rule, decisions, as_of="2024-01-17", stale_days=7)
     assert (relaxed.status, relaxed.since) == ("pass", "2024-01-08")

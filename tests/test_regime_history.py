@@ -251,13 +251,14 @@ def test_history_equals_evaluate_on_every_sampled_day(
 def test_history_equals_evaluate_when_a_series_goes_stale(
     closes: pd.DataFrame, rules: list[Rule], record: list[Decision]
 ) -> None:
-    """^VIX stops on 2026-06-30: 5 weekdays later (07-08, the 3rd a holiday counts) unknown."""
+    """^VIX stops on 2026-06-30: sessions 07-01, 07-02, (Fri 07-03 is the Independence Day
+    holiday), 07-06, 07-07, 07-08 -> still fresh on the 8th (5), unknown on the 9th (6)."""
     cut = closes.copy()
     cut.loc["2026-07-01":, "^VIX"] = np.nan
     volatility = [r for r in rules if r.id == "volatility"]
     (h,) = histories(cut, volatility, decisions=record)
     state = dict(zip((str(d) for d in h.dates), h.state.tolist(), strict=True))
-    assert state["2026-07-07"] != -1 and state["2026-07-08"] == -1
+    assert state["2026-07-08"] != -1 and state["2026-07-09"] == -1
     july = {str(d) for d in h.dates if str(d) >= "2026-06-24"}
     assert len(july) >= 20
     compare_days(cut, volatility, record, {"volatility": july}, [])

@@ -109,6 +109,52 @@ def loaded_schedule() -> Schedule | None:
     return _LOADED
 
 
+_HOLIDAYS_LOCK = threading.Lock()
+_HOLIDAYS: tuple[int, int, frozenset[date]] | None = None
+"""Weekdays without an XNYS session over whole years ``first..last``, once computed."""
+
+
+def holidays_between(start: date, end: date) -> tuple[date, ...]:
+    """Weekdays from ``start`` to ``end`` (inclusive) on which the NYSE had or will have no
+    session (holidays, days of mourning, closures), ascending: what a count of trading days
+    skips. The regime engine counts staleness with it, so it matches the clock and the refresh
+    cadence. Computed per process over whole years from XNYS' sessions (about 0.3-0.5 s the
+    first time, with the import; widened on demand; thread-safe); no blocking after that."""
+    global _HOLIDAYS
+    if end < start:
+        return ()
+    with _HOLIDAYS_LOCK:
+        known = _HOLIDAYS
+        if known is None or not known[0] <= start.year <= end.year <= known[1]:
+            first = min(start.year, known[0] if known else start.year)
+            last = max(end.year, known[1] if known else end.year)
+            known = (first, last, _xnys_holidays(date(first, 1, 1), date(last, 12, 31)))
+            _HOLIDAYS = known
+    return tuple(sorted(day for day in known[2] if start <= day <= end))
+
+
+def _xnys_holidays(start: date, end: date) -> frozenset[date]:
+    """Weekdays in ``start..end`` that are not XNYS sessions (from the loaded schedule when it
+    covers the span, else straight from exchange_calendars' session index: cheaper than a
+    full :class:`Schedule`)."""
+    schedule = _LOADED
+    if schedule is not None and schedule.covers(start) and schedule.covers(end):
+        return frozenset(schedule.holidays)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import exchange_calendars as xc
+
+        calendar = xc.get_calendar("XNYS", start=start.isoformat(), end=end.isoformat())
+        sessions = {ts.date() for ts in calendar.sessions}
+    days = set()
+    day = start
+    while day <= end:
+        if day.weekday() < 5 and day not in sessions:
+            days.add(day)
+        day += timedelta(days=1)
+    return frozenset(days)
+
+
 # ------------------------------------------------------------------------------- queries
 
 

@@ -12,8 +12,9 @@ How a day is judged:
   own rows (a ratio on the dates both symbols have a close), and windows count those rows.
 - On a timeline day a condition reads its series' latest row on or before that day. It is
   *unknown* when the series has no row yet, when that row is more than ``stale_days`` trading
-  days old (a symbol that stopped updating; counted as weekdays, so a holiday counts, and it
-  does not matter which other symbols the frame holds), or when the series is still shorter
+  days old (a symbol that stopped updating; counted in NYSE sessions — weekdays less XNYS
+  holidays, the calendar the market clock and the refresh cadence use — so it does not matter
+  which other symbols the frame holds), or when the series is still shorter
   than the test needs. Staleness is measured against the newest row of ``closes``; whether the
   frame as a whole is old is for the caller's status line to say.
 - A rule passes when every condition passes, fails when none is unknown and one fails, and is
@@ -32,6 +33,7 @@ Negative numbers in texts use the Unicode minus sign (U+2212), as the checklist 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from tui.data.market_clock import holidays_between
 from tui.regime.rules import Condition, Rule, SeriesSpec
 
 if TYPE_CHECKING:
@@ -178,6 +181,8 @@ def _level(unit: str, value: float) -> str:
         return _signed(value, ".2f") + " pp"
     if unit == "policy":
         return f"{value:.3f}%"
+    if unit == "weight":
+        return f"{value * 100.0:.1f}%"
     return f"{value:.2f}"
 
 
@@ -192,6 +197,8 @@ def _delta(unit: str, change: float) -> str:
     """An absolute change: bp for yields and spreads, points otherwise."""
     if unit in ("yield", "pp", "policy"):
         return _signed(change * 100.0, ".1f") + " bp"
+    if unit == "weight":  # a fraction of the fund: in percentage points of weight
+        return _signed(change * 100.0, ".2f") + " pts"
     if unit == "points":
         return _signed(change, ".2f") + " pts"
     return _signed(change, ".4f")
@@ -236,6 +243,9 @@ def _condition_threshold(c: Condition, rule_series: SeriesSpec) -> str:
             change = _signed((c.threshold or 0.0) * 100.0, "g") + " bp"
         elif unit == "points":
             change = _signed(c.threshold or 0.0, "g") + " pts"
+        elif unit == "weight":
+            change = _signed((c.threshold or 0.0) * 100.0, "g") + " pts"
+            change = "0 pts" if not c.threshold else change
         else:
             change = _signed(c.threshold or 0.0, "g")
         text = f"{_period(c.window or 0)} change {test.split('_')[1]} {change}"
@@ -302,6 +312,7 @@ class _Data:
         self._block = block[rows]
         self._where = {str(name): i for i, name in enumerate(closes.columns)}
         self.as_of = as_of
+        self._holidays: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.dates)
@@ -325,6 +336,19 @@ class _Data:
         """The ISO date of a timeline row."""
         return str(self.dates[row])
 
+    def sessions_between(self, older: np.ndarray, newer: np.ndarray) -> np.ndarray:
+        """XNYS sessions after each ``older`` date up to each ``newer`` one: weekdays less the
+        exchange's holidays (:func:`tui.data.market_clock.holidays_between`), so a series that
+        stopped before a holiday is not a day staler for it."""
+        if self._holidays is None:
+            first, last = self.dates[0].item(), self.dates[-1].item()
+            try:
+                days: tuple[date, ...] = holidays_between(first, last)
+            except Exception:  # exchange_calendars missing or broken: plain weekdays
+                days = ()
+            self._holidays = np.array(days, dtype="datetime64[D]")
+        return np.busday_count(older, newer, holidays=self._holidays)
+
 
 @dataclass
 class _Line:
@@ -345,6 +369,8 @@ def _make_line(data: _Data, spec: SeriesSpec) -> _Line | str:
     if spec.kind == "level":
         rows = np.flatnonzero(~np.isnan(columns[0]))
         return _Line(rows, columns[0][rows])
+    if spec.kind == "drifted_weight":
+        return _drifted_weight_line(data, spec, columns)
     block = np.vstack(columns)
     rows = np.flatnonzero(~np.isnan(block).any(axis=0))
     if len(rows) == 0:
@@ -363,6 +389,47 @@ def _make_line(data: _Data, spec: SeriesSpec) -> _Line | str:
             ratio = block[0] / block[1]
     keep = np.isfinite(ratio)
     return _Line(rows[keep], ratio[keep])
+
+
+@functools.cache
+def fund_weights(fund: str) -> tuple[dict[str, float], str] | None:
+    """A fund's bundled holdings as ``({symbol: weight as a fraction}, as_of)``: SPY from State
+    Street's top-20 file, a sector ETF from its top-15 file; None when none is bundled. Read
+    once per process (a small CSV; the weights a ``drifted_weight`` series drifts)."""
+    from tui.data.snapshot import load_holdings, load_spy_holdings
+
+    holdings = load_spy_holdings() if fund == "SPY" else load_holdings().get(fund, [])
+    if not holdings:
+        return None
+    return {h.symbol: h.weight_pct / 100.0 for h in holdings}, holdings[0].as_of
+
+
+def _drifted_weight_line(data: _Data, spec: SeriesSpec, columns: list[np.ndarray]) -> _Line | str:
+    """``sum_i w_i,0 · (P_i,t / P_i,0) / (F_t / F_0)`` from the weights' date on (see
+    :mod:`tui.regime.rules`), on the rows where every holding and the fund have a close; the
+    reason instead when the weights are not bundled or their date is not in the data (before
+    it, the series is not defined: a backcast would assume today's membership)."""
+    fund = spec.b[0]
+    known = fund_weights(fund)
+    if known is None:
+        return f"no bundled holdings weights of {fund}"
+    weights, as_of = known
+    absent = [s for s in spec.a if s not in weights]
+    if absent:
+        return f"{_names(absent)} not in {fund}'s bundled holdings of {as_of}"
+    base = np.datetime64(as_of, "D")
+    i0 = int(np.searchsorted(data.dates, base))
+    if i0 >= len(data) or data.dates[i0] != base:
+        return f"drifted weights start on {as_of}, the date of {fund}'s holdings file"
+    block = np.vstack(columns)  # the holdings, then the fund
+    p0 = block[:, i0]
+    if np.isnan(p0).any():
+        lacking = [s for s, p in zip(spec.symbols, p0, strict=True) if np.isnan(p)]
+        return f"no close of {_names(lacking)} on {as_of} to drift the weights from"
+    rows = np.flatnonzero(~np.isnan(block).any(axis=0) & (data.dates >= base))
+    w0 = np.array([weights[s] for s in spec.a])
+    held = (w0[:, None] * block[:-1, rows] / p0[:-1, None]).sum(axis=0)
+    return _Line(rows, held / (block[-1, rows] / p0[-1]))
 
 
 def _names(symbols: Sequence[str]) -> str:
@@ -532,13 +599,13 @@ def _evaluate_condition(data: _Data, c: Condition, line: _Line | str, stale_days
     codes = np.where(known, passed.astype(np.int8), np.int8(-1)).astype(np.int8)
     banded = _hysteresis(c, line.values, measure, extra, known) if c.band > 0 else None
 
-    # latest series row on or before each timeline row, and how many weekdays old it is
+    # latest series row on or before each timeline row, and how many sessions old it is
     marks = np.zeros(n, dtype=np.int64)
     marks[line.rows] = 1
     at = np.cumsum(marks) - 1
     has = at >= 0
     safe = np.where(has, at, 0)
-    age = np.busday_count(data.dates[line.rows[safe]], data.dates) if n else np.zeros(0, int)
+    age = data.sessions_between(data.dates[line.rows[safe]], data.dates) if n else np.zeros(0, int)
     fresh = has & (age <= stale_days)
     status = np.where(fresh, codes[safe], np.int8(-1)).astype(np.int8)
     signal = None
@@ -572,7 +639,7 @@ def _evaluate_condition(data: _Data, c: Condition, line: _Line | str, stale_days
 def _stale_reason(data: _Data, spec: SeriesSpec, age: int, newest: str) -> str:
     """Which symbol stopped updating: ``^VIX last close 2026-07-20 is 9 trading days stale``.
 
-    ``age`` is how many weekdays the series' newest row (dated ``newest``) is behind the
+    ``age`` is how many XNYS sessions the series' newest row (dated ``newest``) is behind the
     timeline's last day.
     """
     end = data.dates[-1]
@@ -581,7 +648,7 @@ def _stale_reason(data: _Data, spec: SeriesSpec, age: int, newest: str) -> str:
         row = data.last_row(symbol)
         if row is None:
             continue
-        behind = int(np.busday_count(data.dates[row], end))
+        behind = int(data.sessions_between(data.dates[row], end))
         if behind >= age:
             parts.append(f"{symbol} last close {data.iso(row)} is {behind} trading days stale")
     if parts:
