@@ -32,6 +32,7 @@ if __name__ == "__main__":  # run as a child process: make `tui` importable
 
 from tui.data.cache import SCHEMA_VERSION, Cache
 from tui.data.snapshot import seed_cache
+from tui.report import seed_bundled
 from tui.data.yahoo import PROBLEM_REASONS, FetchResult, rows_from_frame
 
 if TYPE_CHECKING:
@@ -301,7 +302,10 @@ def seeded_copy(dest: Path, symbols: Sequence[str] | str | None = APP_SEED) -> P
         template = TEMPLATES_DIR / f"template-{len(_templates)}" / "rotmon.sqlite"
         with Cache(template) as cache:
             assert cache.notice is None and not cache.in_memory, cache.notice
-            seed_cache(cache, key)
+            if key is not None and symbols == APP_SEED:
+                seed_bundled(cache, key)  # as Monitor.seed: the rules' mega caps too
+            else:
+                seed_cache(cache, key)
         with contextlib.closing(sqlite3.connect(template)) as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         for suffix in ("-wal", "-shm", "-journal"):

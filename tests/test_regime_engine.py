@@ -50,11 +50,15 @@ Raw = dict[str, dict[str, float]]
 @pytest.fixture(scope="module")
 def closes() -> pd.DataFrame:
     """The bundled daily prices as a wide frame of adjusted closes."""
-    # The universe and the factor ETFs (the value/growth and high-beta rules read those).
+    # The universe and the factor ETFs (the value/growth and high-beta rules read those), and
+    # the mega caps from the holdings' file (the concentration rule reads those).
     frame = pd.concat(
         pd.read_csv(SNAPSHOT / name, parse_dates=["date"])
         for name in ("prices_daily.csv.gz", "factors_daily.csv.gz")
     )
+    held = pd.read_csv(SNAPSHOT / "holdings_prices_daily.csv.gz", parse_dates=["date"])
+    mega = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "GOOG", "META", "TSLA"]
+    frame = pd.concat([frame, held[held["symbol"].isin(mega)]])
     return frame.pivot(index="date", columns="symbol", values="adj_close").astype(float)
 
 
@@ -608,6 +612,7 @@ def test_comparisons_are_strict(
                 "value": "no SPY data",
                 "regional_banks": "no SPY data",
                 "breadth": "no SPY data",
+                "concentration": "no SPY data",
             },
         ),
     ],
@@ -623,7 +628,9 @@ def test_missing_symbol_is_unknown_with_reason(
     for result in results:
         if result.id in reasons:
             assert (result.status, result.reason) == ("unknown", reasons[result.id])
-            if result.id != "fed_easing":
+            if result.id == "concentration":  # Mag-7/RSP does not read SPY: still shown
+                assert result.value is None and result.value_text.startswith("Mag-7/RSP ")
+            elif result.id != "fed_easing":
                 assert result.value is None and result.value_text == ""
         else:
             assert result.status in ("pass", "fail") and result.reason == ""
@@ -652,8 +659,10 @@ def test_stale_symbol(
     assert results["small_caps"].reason == "SPY last close 2026-07-20 is 9 trading days stale"
     assert results["curve"].status == "pass"
     summary = summarize(list(results.values()))
-    assert summary.unknown == 6  # volatility and the five rules that divide by SPY
-    assert summary.label.endswith(" \u00b7 6 unknown")
+    # volatility, the five rules that divide by SPY and the mega caps' weight in SPY
+    assert summary.unknown == 7
+    assert results["concentration"].reason == "SPY last close 2026-07-20 is 9 trading days stale"
+    assert summary.label.endswith(" \u00b7 7 unknown")
 
 
 def test_short_history(
@@ -833,7 +842,8 @@ def test_summary_on_the_last_close(
     # Each checked by hand above; high_beta: SPHB/SPLV 1.8346 under its 50-day 1.9682.
     assert failing == {"small_caps", "emerging", "dollar", "high_beta"}
     # value_growth passes (IWD/IWF +6.8 % over its rising 50-day, +10.0 % in 3 months).
-    assert summarize(results).label == "Rotation ON 9/13"
+    # concentration passes (tests/test_concentration_rule.py works it out from the CSVs).
+    assert summarize(results).label == "Rotation ON 10/14"
 
 
 def test_result_to_dict(

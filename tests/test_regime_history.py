@@ -43,11 +43,15 @@ P, F, U = 1, 0, -1
 
 @pytest.fixture(scope="module")
 def closes() -> pd.DataFrame:
-    # The universe and the factor ETFs (the value/growth and high-beta rules read those).
+    # The universe and the factor ETFs (the value/growth and high-beta rules read those), and
+    # the mega caps from the holdings' file (the concentration rule reads those).
     frame = pd.concat(
         pd.read_csv(SNAPSHOT / name, parse_dates=["date"])
         for name in ("prices_daily.csv.gz", "factors_daily.csv.gz")
     )
+    held = pd.read_csv(SNAPSHOT / "holdings_prices_daily.csv.gz", parse_dates=["date"])
+    mega = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "GOOG", "META", "TSLA"]
+    frame = pd.concat([frame, held[held["symbol"].isin(mega)]])
     return frame.pivot(index="date", columns="symbol", values="adj_close").astype(float)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tui.config import DEFAULT_GROUPS
+from tui.data.snapshot import load_spy_holdings
 from tui.regime.rules import (
     GROUPS,
     SHIPPED_RULES,
@@ -34,6 +35,7 @@ SHIPPED_IDS = [
     "regional_banks",
     "value_growth",
     "breadth",
+    "concentration",
     "volatility",
     "high_beta",
     "credit",
@@ -78,6 +80,11 @@ def test_shipped_rules_read_only_the_bundled_universe() -> None:
     universe = {s for group in DEFAULT_GROUPS for s in group.symbols}
     rules, _ = load_rules(None)
     for rule in rules:
+        if rule.id == "concentration":  # the mega caps: SPY's bundled top holdings
+            top = {h.symbol for h in load_spy_holdings()}
+            assert set(rule.symbols) - {"SPY", "RSP"} <= top
+            assert {"SPY", "RSP"} <= universe
+            continue
         assert set(rule.symbols) <= universe, rule.id
 
 
@@ -142,6 +149,7 @@ def test_shipped_whipsaw_control() -> None:
         "breadth": 4,
         "volatility": 3,
         "high_beta": 4,  # raw 14.0 -> 5.4
+        "concentration": 4,  # as the rotation rules (known only from 2026-02-20)
         "credit": 3,
         "dollar": 3,
     }

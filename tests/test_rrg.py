@@ -787,3 +787,51 @@ def test_time_machine_refuses_bad_steps(frame: pd.DataFrame) -> None:
         rrg_timeline(frame, ["XLK"], "SPY", steps=0)
     empty = rrg_timeline(frame, ["XLK"], "NOBENCH")
     assert len(empty) == 0
+
+
+# --- the trailing slice (speed) must not change a figure ---------------------------------------
+
+
+def _gappy_frame() -> pd.DataFrame:
+    """Random walks with every kind of column the slice must hand back to the whole history:
+    one that stopped a year before the end, one with a 40-week hole near the end, one that
+    starts 20 weeks before the end, one all NaN, plus the usual 1 % missing days."""
+    rng = np.random.default_rng(7)
+    index = pd.bdate_range("2016-01-04", "2026-07-31", name="date")
+    values = 100 * np.exp(np.cumsum(rng.normal(0, 0.015, (len(index), 41)), axis=0))
+    values[rng.random(values.shape) < 0.01] = np.nan
+    n = len(index)
+    values[n - 260 :, 0] = np.nan  # stale: nothing in the last year
+    values[n - 230 : n - 30, 1] = np.nan  # a hole of 40 weeks, then 6 weeks of data
+    values[: n - 100, 2] = np.nan  # a short history: 20 weeks
+    values[:, 3] = np.nan  # no data at all
+    values[n - 3 :, 4] = np.nan  # stopped three days ago
+    return pd.DataFrame(values, index=index, columns=[*(f"S{i}" for i in range(40)), "BENCH"])
+
+
+@pytest.mark.parametrize("mode", ["weekly", "daily"])
+@pytest.mark.parametrize("tail", [1, 8, 26])
+def test_graph_from_the_recent_rows_equals_the_graph_from_the_whole_history(
+    frame: pd.DataFrame, mode: str, tail: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rrg() takes RS and the weekly grouping over the last periods only; with a margin larger
+    than the history it takes them over every row, as it always did. Every figure, date and
+    quadrant must be identical (==, not approx), on the bundled data and on gappy series,
+    and also cut at a past date."""
+    import tui.analytics.rrg as rrg_module
+
+    gappy = _gappy_frame()
+    cases = [
+        (frame, [*SECTORS, "MISSING"], "SPY", None),
+        (frame, SECTORS, "SPY", "2020-03-20"),
+        (gappy, [f"S{i}" for i in range(40)], "BENCH", None),
+        (gappy, [f"S{i}" for i in range(40)], "BENCH", "2026-07-29"),
+    ]
+    fast = [rrg(c, s, b, mode=mode, tail=tail, as_of=a) for c, s, b, a in cases]
+    monkeypatch.setattr(rrg_module, "RECENT_MARGIN", 10**6)  # the slice is the whole history
+    whole = [rrg(c, s, b, mode=mode, tail=tail, as_of=a) for c, s, b, a in cases]
+    assert fast == whole
+    # The gappy columns really are the hard cases: the stale one still has a point, the one
+    # without data has none.
+    gappy_points = {p.symbol: p for p in fast[2]}
+    assert gappy_points["S0"].quadrant in QUADRANTS and gappy_points["S3"].quadrant is None

@@ -26,13 +26,12 @@ def compute() -> dict[str, Any]:
     """The default universe's summary, computed from the bundled snapshot in a temp cache."""
     from tui.config import Config
     from tui.data.cache import Cache
-    from tui.data.snapshot import seed_cache
-    from tui.report import build_report, rule_symbols, summary_key
+    from tui.report import build_report, rule_symbols, seed_bundled, summary_key
 
     config = Config()
     symbols = config.table_symbols()
     with tempfile.TemporaryDirectory() as tmp, Cache(Path(tmp) / "rotmon.sqlite") as cache:
-        seed_cache(cache, [*config.symbols(), *rule_symbols()])
+        seed_bundled(cache, [*config.symbols(), *rule_symbols()])
         report = build_report(cache, symbols, config.benchmark)
     summary = report.to_summary(summary_key(config.symbols(), config.benchmark))
     for field in TIME_DEPENDENT:

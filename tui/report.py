@@ -121,6 +121,25 @@ def rule_symbols(rules: Sequence[Rule] | None = None) -> list[str]:
     return list(dict.fromkeys(s for rule in rules for s in rule.symbols))
 
 
+def seed_bundled(cache: Cache, symbols: Iterable[str]) -> int:
+    """Insert-missing the bundled history of ``symbols``: the universe's and the factor ETFs'
+    files (:func:`tui.data.snapshot.seed_cache`) and, for the bundled holdings among them (the
+    mega caps the concentration rule reads), the holdings' file. Returns rows inserted.
+
+    Seeding the holdings reads their csv.gz once per cache (~0.5 s, recorded as done), in the
+    same worker as the rest of the seed; never before the first frame."""
+    from tui.data.snapshot import load_holdings, load_spy_holdings, seed_cache, seed_holdings
+
+    wanted = list(dict.fromkeys(symbols))
+    inserted = seed_cache(cache, wanted)
+    held = {h.symbol for h in load_spy_holdings()}
+    held |= {h.symbol for rows in load_holdings().values() for h in rows}
+    members = [s for s in wanted if s in held]
+    if members:
+        inserted += seed_holdings(cache, members)
+    return inserted
+
+
 def shipped_rules() -> list[Rule]:
     """The rules bundled with the package (no user overrides)."""
     from tui.regime.rules import load_rules

@@ -326,14 +326,14 @@ class Monitor:
     def seed(self, symbols: Sequence[str] | None = None) -> int:
         """Bundled history for the symbols (default: the config's and the rules') that the
         cache lacks; nothing for a viewer or a cache that cannot be written."""
-        from tui.data.snapshot import seed_cache
+        from tui.report import seed_bundled
 
         cache = self.cache
         assert cache is not None
         if not cache.writable:
             return 0
         wanted = list(symbols) if symbols is not None else [*self.symbols, *self.rule_symbols()]
-        return seed_cache(cache, wanted)
+        return seed_bundled(cache, wanted)
 
     # -- figures ------------------------------------------------------------------------
 

@@ -403,6 +403,52 @@ def _last_valid(values: np.ndarray, source: np.ndarray, count: int) -> tuple[np.
     return out_values, out_source
 
 
+RECENT_MARGIN = 4
+"""Periods more than the graph needs that :func:`_recent_periods` takes from the end of the
+data first (a gap of a few periods in a column still finds its rows there)."""
+
+
+def _recent_periods(
+    values: np.ndarray,
+    dates: np.ndarray,
+    columns: Sequence[Any],
+    symbols: Sequence[str],
+    benchmark: str,
+    mode: str,
+    count: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_last_valid(*_periods(_rs_columns(values, ...), dates, mode), count)``, from the end.
+
+    The graph needs only each column's last ``count`` periods, but RS over the whole history
+    (ten years of 500 symbols) was most of :func:`rrg`'s time. RS and the weekly grouping are
+    taken over a trailing slice of the rows that starts on a period boundary (a whole W-FRI
+    week, or any day) ``count + RECENT_MARGIN`` periods back, so each period in it is the
+    same selection of the same values as over the whole history. A column that has fewer
+    than ``count`` valid periods in the slice (a gap, a stale or absent series) is taken over
+    the whole history instead. Only selections and the same elementwise RS: the result is
+    identical, value for value (tests/test_rrg.py holds the two equal).
+    """
+    n = len(dates)
+    if mode == "daily":
+        lo = max(0, n - count - RECENT_MARGIN)
+    elif n:
+        week = (dates.astype("datetime64[D]").astype(np.int64) - _EPOCH_SATURDAY) // 7
+        lo = int(np.searchsorted(week, week[-1] - (count + RECENT_MARGIN) + 1, side="left"))
+    else:
+        lo = 0
+    if lo == 0:
+        rs = _rs_columns(values, columns, symbols, benchmark)
+        return _last_valid(*_periods(rs, dates, mode), count)
+    rs = _rs_columns(values[lo:], columns, symbols, benchmark)
+    per, source = _last_valid(*_periods(rs, dates[lo:], mode), count)
+    source = np.where(source >= 0, source + lo, -1)
+    short = np.flatnonzero(np.isnan(per[0])) if count else np.empty(0, dtype=np.int64)
+    if short.size:
+        rs = _rs_columns(values, columns, [symbols[j] for j in short], benchmark)
+        per[:, short], source[:, short] = _last_valid(*_periods(rs, dates, mode), count)
+    return per, source
+
+
 def _check_mode(mode: str) -> None:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -454,11 +500,11 @@ def rrg(
     values, dates = _frame_arrays(closes, as_of)
     if len(dates) == 0:
         return [_empty_point(symbol) for symbol in symbols]
-    rs = _rs_columns(values, list(closes.columns), symbols, benchmark)
-    per, source = _periods(rs, dates, mode)
     keep = max(tail, 2)  # one period before the current one, for previous_quadrant
     rows = params.periods_needed + keep - 1
-    per, source = _last_valid(per, source, rows)
+    per, source = _recent_periods(
+        values, dates, list(closes.columns), symbols, benchmark, mode, rows
+    )
     ratio, momentum = rs_ratio_momentum(per, params)
     ratio, momentum, source = ratio[-keep:], momentum[-keep:], source[-keep:]
     days = np.datetime_as_string(dates[np.maximum(source, 0)], unit="D").T.tolist()

@@ -29,6 +29,16 @@ Series kinds (``series = { kind = ..., ... }``):
 - ``level`` (``symbol``): the series itself.
 - ``fed``: the bundled federal funds target range (its midpoint, percent); only for
   ``last_move_cut``.
+- ``drifted_weight`` (``a``: an array of holdings, ``b``: the fund): the holdings' summed weight
+  in the fund (a fraction: 0.347 = 34.7 %), drifted daily by price from the fund's bundled
+  holdings file, ``sum_i w_i,0 · (P_i,t / P_i,0) / (F_t / F_0)`` with ``0`` the file's date
+  (SPY: State Street's top-20 file of 2025-11-18; a sector ETF: its top-15 file). The series
+  starts on that date (no backcast: before it the weights are not known, and membership was
+  different), on the days every holding and the fund have a close. It ignores buybacks, share
+  issuance and index changes. Change tests read it in percentage points of weight.
+
+Any series table may also carry ``name`` (a short display name, e.g. ``"Mag-7/RSP"``) instead
+of the one made from its symbols.
 
 Tests (``window`` and ``slope_days`` count rows of the series; ``threshold`` is in the series'
 units, as a fraction for returns: ``0.02`` = 2 %; comparisons are strict):
@@ -122,8 +132,9 @@ SERIES_KINDS: dict[str, tuple[str, ...]] = {
     "spread": ("a", "b"),
     "level": ("symbol",),
     "fed": (),
+    "drifted_weight": ("a", "b"),
 }
-"""Series kind -> its fields besides ``kind``."""
+"""Series kind -> its fields besides ``kind`` (and an optional ``name``)."""
 
 TESTS: dict[str, tuple[str, ...]] = {
     "above_rising_sma": ("window", "slope_days"),
@@ -171,7 +182,9 @@ class SeriesSpec:
     a: tuple[str, ...] = ()
     """Numerator symbol(s) (``level``: the symbol)."""
     b: tuple[str, ...] = ()
-    """Denominator symbol(s), or the subtracted yield of a spread."""
+    """Denominator symbol(s), the subtracted yield of a spread, or a drifted weight's fund."""
+    label: str = ""
+    """The series table's own ``name`` (empty: made from the symbols, see :attr:`name`)."""
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -180,8 +193,10 @@ class SeriesSpec:
 
     @property
     def unit(self) -> str:
-        """How values read: ``ratio``, ``yield`` (percent), ``pp`` (spread), ``points``, ``price``
-        or ``policy`` (the Fed's target range)."""
+        """How values read: ``ratio``, ``yield`` (percent), ``pp`` (spread), ``points``, ``price``,
+        ``policy`` (the Fed's target range) or ``weight`` (a fraction of a fund)."""
+        if self.kind == "drifted_weight":
+            return "weight"
         if self.kind in ("ratio", "basket_ratio"):
             return "ratio"
         if self.kind == "spread":
@@ -196,7 +211,12 @@ class SeriesSpec:
 
     @property
     def name(self) -> str:
-        """Display name: ``IWM/SPY``, ``XLI+XLF+XLE / XLU+XLP+XLV``, ``^TNX − ^IRX``."""
+        """Display name: the table's ``name`` if it has one, else ``IWM/SPY``,
+        ``XLI+XLF+XLE / XLU+XLP+XLV``, ``^TNX − ^IRX``, ``AAPL+MSFT weight in SPY``."""
+        if self.label:
+            return self.label
+        if self.kind == "drifted_weight":
+            return f"{'+'.join(self.a)} weight in {self.b[0]}"
         if self.kind == "ratio":
             return f"{self.a[0]}/{self.b[0]}"
         if self.kind == "basket_ratio":
@@ -377,8 +397,14 @@ def _series(f: _File, line: int | None, key: str, value: object) -> SeriesSpec:
         )
         raise _Invalid
     fields = SERIES_KINDS[kind]
+    label = ""
+    if "name" in value:
+        label = _text(f, line, f"{key}.name", value["name"])
+        if len(label) > 40:
+            f.add(line, f"{key}.name", f"{len(label)} characters: a series name is at most 40")
+            raise _Invalid
     for name in value:
-        if name != "kind" and name not in fields:
+        if name not in ("kind", "name") and name not in fields:
             allowed = ", ".join(fields) or "nothing besides kind"
             f.add(line, f"{key}.{name}", f"unknown field for a {kind} series (expected: {allowed})")
             raise _Invalid
@@ -386,9 +412,9 @@ def _series(f: _File, line: int | None, key: str, value: object) -> SeriesSpec:
         if name not in value:
             f.add(line, f"{key}.{name}", f"missing: a {kind} series needs {', '.join(fields)}")
             raise _Invalid
-    if kind == "basket_ratio":
+    if kind in ("basket_ratio", "drifted_weight"):
         baskets = []
-        for name in ("a", "b"):
+        for name in ("a", "b") if kind == "basket_ratio" else ("a",):
             items = value[name]
             if not isinstance(items, list) or not items:
                 f.add(
@@ -398,19 +424,22 @@ def _series(f: _File, line: int | None, key: str, value: object) -> SeriesSpec:
                 )
                 raise _Invalid
             baskets.append(tuple(_symbol(f, line, f"{key}.{name}", item) for item in items))
+        if kind == "drifted_weight":
+            baskets.append((_symbol(f, line, f"{key}.b", value["b"]),))
         if len(set(baskets[0] + baskets[1])) != len(baskets[0]) + len(baskets[1]):
-            f.add(line, key, "a symbol appears twice in the baskets")
+            what = "the baskets" if kind == "basket_ratio" else "the holdings and the fund"
+            f.add(line, key, f"a symbol appears twice in {what}")
             raise _Invalid
-        return SeriesSpec(kind, baskets[0], baskets[1])
+        return SeriesSpec(kind, baskets[0], baskets[1], label)
     symbols = [_symbol(f, line, f"{key}.{name}", value[name]) for name in fields]
     if kind == "level":
-        return SeriesSpec(kind, (symbols[0],))
+        return SeriesSpec(kind, (symbols[0],), label=label)
     if kind == "fed":
-        return SeriesSpec(kind)
+        return SeriesSpec(kind, label=label)
     if symbols[0] == symbols[1]:
         f.add(line, key, f"a and b are the same symbol ({symbols[0]})")
         raise _Invalid
-    return SeriesSpec(kind, (symbols[0],), (symbols[1],))
+    return SeriesSpec(kind, (symbols[0],), (symbols[1],), label)
 
 
 def _number(f: _File, line: int | None, key: str, value: object, *, integer: bool) -> float:
