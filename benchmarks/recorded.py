@@ -57,12 +57,14 @@ class RecordedProvider:
 
 
 def snapshot_series() -> dict[str, list[tuple]]:
-    """The bundled universe prices, per symbol, date-ordered."""
-    from tui.data.snapshot import PRICES_FILE, iter_price_rows
+    """The bundled universe prices, then the factor ETFs' (MTUM … MGK, a file of their own),
+    per symbol, date-ordered: every symbol of the default config, as `seed_cache` seeds it."""
+    from tui.data.snapshot import FACTORS_FILE, PRICES_FILE, iter_price_rows
 
     series: dict[str, list[tuple]] = {}
-    for row in iter_price_rows(PRICES_FILE):
-        series.setdefault(row[0], []).append(row)
+    for path in (PRICES_FILE, FACTORS_FILE):
+        for row in iter_price_rows(path):
+            series.setdefault(row[0], []).append(row)
     for rows in series.values():
         rows.sort(key=lambda r: r[1])
     return series
