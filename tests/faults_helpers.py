@@ -32,8 +32,8 @@ if __name__ == "__main__":  # run as a child process: make `tui` importable
 
 from tui.data.cache import SCHEMA_VERSION, Cache
 from tui.data.snapshot import seed_cache
-from tui.report import seed_bundled
 from tui.data.yahoo import PROBLEM_REASONS, FetchResult, rows_from_frame
+from tui.report import seed_bundled
 
 if TYPE_CHECKING:
     import pytest
