@@ -215,6 +215,9 @@ class Monitor:
     """Prices; None: Yahoo, built on first use."""
     earnings_provider: Any = None
     """Earnings dates; None: from Yahoo when the prices come from Yahoo, else nobody."""
+    holdings_provider: Any = None
+    """The sector holdings' prices; None: the price provider when rotmon built it (Yahoo),
+    nobody when a test or an embedding gave a price provider only."""
     cache: Cache | None = None
     rules: list[Rule] | None = None
     events: list[Catalyst] = field(default_factory=list)
@@ -721,6 +724,52 @@ class Monitor:
             return refresh_fed_range(cache, self.clock())
         except sqlite3.Error:  # a full disk: the fetched range cannot be kept, the rest goes on
             return None
+
+    def refresh_holdings(self, *, force: bool = False) -> Any:
+        """Every bundled holding's prices (the sector members and SPY's top 20) from Yahoo, in
+        batches of at most 50, at most once a day and only when a NYSE session has closed
+        since the last time (remembered in the cache's meta): a
+        :class:`tui.data.refresh.HoldingsOutcome`, or None when not due or nobody is to be
+        asked (a viewer, --offline, a cache that cannot be written, a test that gave a price
+        provider only). Their bundled history is seeded first, so only new days are fetched.
+        Blocks (the calendar, the network): call it from a worker, after the main refresh."""
+        from tui.data.refresh import holdings_due, run_holdings_refresh
+        from tui.data.snapshot import holdings_symbols, seed_holdings
+
+        cache = self.cache
+        assert cache is not None
+        provider = self.holdings_provider
+        if provider is None and not self.provider_injected:
+            provider = self.prices()
+        if provider is None or self.offline or self.read_only or not cache.writable:
+            return None
+        now = self.clock()
+        if not force and not holdings_due(cache, now):
+            return None
+        symbols = holdings_symbols()
+        try:
+            seed_holdings(cache, symbols)
+            return run_holdings_refresh(cache, provider, symbols, now=now, force=True)
+        except sqlite3.Error:  # a full disk: the bundled holdings stay as they were
+            return None
+
+    def holdings_as_of(self) -> str:
+        """Where the holdings' figures come from, for the drill-down, its breadth and the heat
+        map: 'holdings prices as of 2026-07-31 (bundled)' or '… (Yahoo 2026-08-07 17:30 ET)'
+        (see :func:`tui.data.refresh.holdings_label`); '' without a cache. Reads the cache's
+        meta and last dates only (and, once per process, the bundled file's last date)."""
+        from tui.data.refresh import holdings_label, holdings_state
+        from tui.data.snapshot import holdings_last_date, holdings_symbols
+
+        cache = self.cache
+        if cache is None:
+            return ""
+        try:
+            last = cache.last_dates()
+            state = holdings_state(cache)
+        except sqlite3.Error:
+            return ""
+        return holdings_label(last, holdings_symbols(), state, holdings_last_date())
 
     def next_refresh_in(self, every: int | None = None, *, wait: bool = True) -> float:
         """Seconds until the next scheduled refresh: the open/closed cadence of the config

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from tui.data.yahoo import PROBLEM_REASONS, FetchResult, Quote, finite, short_reason
+from tui.data.yahoo import MAX_BATCH, PROBLEM_REASONS, FetchResult, Quote, finite, short_reason
 
 if TYPE_CHECKING:
     from tui.data.cache import Cache
@@ -471,6 +471,7 @@ def run_refresh(
     history_years: int = 10,
     record: bool = True,
     anchor_days: int = ANCHOR_DAYS,
+    through: date | None = None,
 ) -> RefreshOutcome:
     """Fetch what the cache lacks for ``symbols``, rescale re-adjusted history, write, record.
 
@@ -486,6 +487,9 @@ def run_refresh(
     replaced in the same transaction as the rest of the refresh (days Yahoo no longer has
     are rescaled by the ratio of the nearest later day); if that fetch fails, none of its new
     rows are written and it is listed as failed, so one series never holds two bases.
+
+    ``through``: rows dated after it are not kept (the holdings refresh keeps final bars only,
+    up to the last closed session, so a bar still in progress never stands for a day).
     """
     clock = now
     moment = _aware(now)
@@ -555,6 +559,16 @@ def run_refresh(
                 kind, why = refetch_failed.get(symbol, ("error", "no data returned"))
                 failed[symbol] = f"history re-adjusted by Yahoo; re-fetch failed: {why}"
                 kinds[symbol] = kind
+    if through is not None:
+        cut = through.isoformat()
+        for symbol in list(by_symbol):
+            kept = {d: r for d, r in by_symbol[symbol].items() if d <= cut}
+            if kept:
+                by_symbol[symbol] = kept
+            else:  # only a bar still in progress came: nothing final to keep
+                del by_symbol[symbol]
+                adjustments.pop(symbol, None)
+        replace = [s for s in replace if s in by_symbol]
     readjusted = list(replace)
 
     finished = _aware(clock) if clock is not None else datetime.now(UTC)
@@ -724,3 +738,204 @@ def next_interval(
     if failures <= 0:
         return base
     return min(base, 60.0 * 2.0 ** (min(failures, 32) - 1))
+
+
+# ------------------------------------------------------------------------- holdings refresh
+
+HOLDINGS_META = "holdings_refresh"
+"""Meta key: JSON of the last holdings refresh that reached Yahoo: ``at`` (UTC ISO time it
+finished), ``session`` (the last NYSE session closed by then: its bars were the newest kept),
+``updated`` and ``failed`` (symbols), ``problem`` (a network problem of some batch, or null)."""
+
+HOLDINGS_BATCH = MAX_BATCH
+"""At most this many holdings per refresh batch (Yahoo rate-limits larger requests)."""
+
+
+@dataclass(frozen=True)
+class HoldingsState:
+    """The last holdings refresh, as remembered in the cache's meta (:data:`HOLDINGS_META`)."""
+
+    at: datetime
+    session: str
+    updated: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    problem: str | None = None
+
+
+@dataclass
+class HoldingsOutcome:
+    """What one holdings refresh did: one :class:`RefreshOutcome` per batch."""
+
+    batches: list[list[str]]
+    outcomes: list[RefreshOutcome]
+    session: str
+    """The last closed NYSE session: no bar after it was kept."""
+    recorded: bool
+    """True when it counted as the day's holdings refresh (False: Yahoo was unreachable)."""
+
+    @property
+    def updated(self) -> list[str]:
+        return [s for o in self.outcomes for s in o.updated]
+
+    @property
+    def failed(self) -> dict[str, str]:
+        return {s: why for o in self.outcomes for s, why in o.failed.items()}
+
+    @property
+    def rows_written(self) -> int:
+        return sum(o.rows_written for o in self.outcomes)
+
+    @property
+    def readjusted(self) -> list[str]:
+        return [s for o in self.outcomes for s in o.readjusted]
+
+    @property
+    def problem(self) -> str | None:
+        """The first network problem of a batch (None when every batch reached Yahoo)."""
+        return next((o.problem for o in self.outcomes if o.problem), None)
+
+    @property
+    def message(self) -> str:
+        """One line: 'holdings: updated 163 of 165 symbols (815 new rows); 2 not updated: …'."""
+        asked = sum(len(b) for b in self.batches)
+        new_rows = sum(o.new_rows for o in self.outcomes)
+        if not self.updated:
+            head = f"holdings: no symbol updated of {asked}"
+            reason = next((o.message for o in self.outcomes if o.problem), "")
+            return f"{head}: {reason}" if reason else head
+        text = f"holdings: updated {len(self.updated)} of {asked} symbols ({new_rows} new rows)"
+        failed = self.failed
+        if failed:
+            text += f"; {len(failed)} not updated: {_listing(failed)}"
+        return text
+
+
+def holdings_state(cache: Cache) -> HoldingsState | None:
+    """The last holdings refresh from the cache's meta (None: never, or unreadable)."""
+    try:
+        raw = json.loads(cache.get_meta(HOLDINGS_META) or "null")
+        at = datetime.fromisoformat(str(raw["at"]).replace("Z", "+00:00"))
+        return HoldingsState(
+            at=_aware(at),
+            session=str(raw["session"]),
+            updated=tuple(str(s) for s in raw.get("updated") or ()),
+            failed=tuple(str(s) for s in raw.get("failed") or ()),
+            problem=raw.get("problem") or None,
+        )
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def closed_session(now: datetime | None = None) -> date:
+    """The latest NYSE session that has closed by ``now``: its bars are final.
+
+    From exchange_calendars' XNYS (holidays, early closes; loads the calendar on first use,
+    about a second: call it off the UI thread); without it, the latest weekday whose 16:00
+    New York has passed.
+    """
+    from tui.data import market_clock
+
+    moment = _aware(now)
+    local = moment.astimezone(NEW_YORK)
+    with contextlib.suppress(Exception):  # exchange_calendars missing or broken: weekdays
+        schedule = market_clock.schedule_for(local.date())
+        day = market_clock.last_session(schedule, moment)
+        if day is not None:
+            return day
+    day = local.date() if local.time() >= _CLOSE else local.date() - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def holdings_due(cache: Cache, now: datetime | None = None) -> bool:
+    """True when the holdings should be asked again: never asked yet, or — at most once a
+    day (New York) — a NYSE session has closed since the last time, so a new final bar
+    exists. A weekend, a holiday or a second refresh the same day asks nothing."""
+    state = holdings_state(cache)
+    if state is None:
+        return True
+    moment = _aware(now)
+    if state.at.astimezone(NEW_YORK).date() >= moment.astimezone(NEW_YORK).date():
+        return False
+    return closed_session(moment).isoformat() > state.session
+
+
+def holdings_batches(symbols: Sequence[str], size: int = HOLDINGS_BATCH) -> list[list[str]]:
+    """``symbols`` (duplicates and blanks dropped, order kept) in batches of at most ``size``."""
+    wanted = list(dict.fromkeys(s.strip() for s in symbols if s and s.strip()))
+    size = max(1, min(int(size), HOLDINGS_BATCH))
+    return [wanted[i : i + size] for i in range(0, len(wanted), size)]
+
+
+def run_holdings_refresh(
+    cache: Cache,
+    provider: Provider,
+    symbols: Sequence[str],
+    *,
+    now: datetime | None = None,
+    batch_size: int = HOLDINGS_BATCH,
+    force: bool = False,
+) -> HoldingsOutcome | None:
+    """Refresh the sector holdings' prices in batches of at most ``batch_size`` symbols, each
+    batch a :func:`run_refresh` of its own (re-adjustment reconcile, per-symbol isolation, and
+    the provider's lock released between batches, so the table's refresh never waits for all
+    of them); None when not due (see :func:`holdings_due`) unless ``force``.
+
+    Only final bars are kept (through :func:`closed_session`). The status meta of the main
+    refresh is left alone. A batch that Yahoo rate-limits, or answers 5xx for, loses only its
+    own symbols (their older rows stay); when Yahoo is unreachable (offline or timeout) the
+    batches after it are not asked and the refresh does not count, so the next one tries again.
+    """
+    moment = _aware(now)
+    if not force and not holdings_due(cache, moment):
+        return None
+    session = closed_session(moment)
+    batches = holdings_batches(symbols, batch_size)
+    outcomes: list[RefreshOutcome] = []
+    unreachable = False
+    for batch in batches:
+        outcome = run_refresh(cache, provider, batch, now=now, record=False, through=session)
+        outcomes.append(outcome)
+        if outcome.problem in ("offline", "timeout") and not outcome.updated:
+            unreachable = True
+            break
+    result = HoldingsOutcome(batches, outcomes, session.isoformat(), not unreachable)
+    if unreachable:
+        return result
+    finished = _aware(now) if now is not None else datetime.now(UTC)
+    state = {
+        "at": _iso(finished),
+        "session": session.isoformat(),
+        "updated": result.updated,
+        "failed": sorted(result.failed),
+        "problem": result.problem,
+    }
+    cache.set_meta(HOLDINGS_META, json.dumps(state, separators=(",", ":")))
+    return result
+
+
+def holdings_label(
+    last_dates: dict[str, str], symbols: Sequence[str], state: HoldingsState | None, bundled: str
+) -> str:
+    """Where the holdings' figures come from, for the screens that show them:
+    'holdings prices as of 2026-07-31 (bundled)', 'holdings prices as of 2026-08-07 (Yahoo
+    2026-08-07 17:30 ET)', with '· 12 of 163 older' when some lag the newest, '· no data' when
+    none has any. ``last_dates`` is the cache's (symbol -> last date), ``bundled`` the bundled
+    holdings' last date."""
+    dated = [last_dates[s] for s in dict.fromkeys(symbols) if s in last_dates]
+    if not dated:
+        return "holdings prices: no data"
+    newest = max(dated)
+    if state is not None and newest > bundled:
+        at = state.at.astimezone(NEW_YORK)
+        source = f"Yahoo {at:%Y-%m-%d %H:%M} ET"
+    elif newest > bundled:
+        source = "Yahoo"
+    else:
+        source = "bundled"
+    text = f"holdings prices as of {newest} ({source})"
+    older = sum(1 for d in dated if d < newest)
+    if older:
+        text += f" · {older} of {len(dated)} older"
+    return text

@@ -192,15 +192,32 @@ def load_holdings(path: Path | None = None) -> dict[str, list[Holding]]:
     return out
 
 
-@functools.cache
-def snapshot_last_date() -> str:
-    """The last date in the bundled universe prices (computed once per process)."""
+def holdings_symbols() -> list[str]:
+    """Every bundled holding: the sector ETFs' members (file order, heaviest first within a
+    sector), then SPY's top 20 not among them; each once. What the holdings refresh asks."""
+    members = [h.symbol for rows in load_holdings().values() for h in rows]
+    return list(dict.fromkeys([*members, *(h.symbol for h in load_spy_holdings())]))
+
+
+def _last_date(path: Path) -> str:
     last = ""
-    with gzip.open(PRICES_FILE, "rt", encoding="utf-8", newline="") as handle:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         if not next(handle, "").startswith("date,"):  # not the documented layout: parse fully
-            return max((row[1] for row in iter_price_rows(PRICES_FILE)), default="")
+            return max((row[1] for row in iter_price_rows(path)), default="")
         for line in handle:
             day = line[:10]
             if day > last:
                 last = day
     return last
+
+
+@functools.cache
+def snapshot_last_date() -> str:
+    """The last date in the bundled universe prices (computed once per process)."""
+    return _last_date(PRICES_FILE)
+
+
+@functools.cache
+def holdings_last_date() -> str:
+    """The last date in the bundled holdings prices (computed once per process, ~0.3 s)."""
+    return _last_date(HOLDINGS_PRICES_FILE)
