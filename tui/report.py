@@ -8,6 +8,7 @@ both call it, so they can never disagree.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -672,3 +673,123 @@ def concentration_json(closes: pd.DataFrame, *, as_of: str | None = None) -> dic
     out = concentration_snapshot(conc, as_of)
     out["caveat"] = conc.caveat
     return out
+
+
+# --- the concentration view (the app's ConcentrationScreen; called from its worker) -----------
+
+CONCENTRATION_CAVEAT = "Drifted weights (by price from {as_of}) ignore buybacks and index changes."
+"""The caveat the concentration view shows under its charts."""
+
+
+@dataclass
+class ConcentrationView:
+    """The mega caps' weight in SPY and their basket, daily, and their part in SPY's move.
+
+    ``dates`` are SPY's trading days over the whole history; ``mag7`` and ``top10`` are
+    fractions of SPY, NaN before ``weights_as_of`` (drifted weights start on the weights' day:
+    before it they would assume today's membership); ``vs_spy`` and ``vs_rsp`` the
+    equal-weight basket of the seven over SPY and RSP (100 on the first day). ``attribution``
+    maps each chart period to the mega caps' contribution to SPY's return over it (see
+    :func:`build_concentration_view`).
+    """
+
+    weights_as_of: str
+    as_of: str | None
+    dates: list[str]
+    mag7: list[float]
+    top10: list[float]
+    vs_spy: list[float]
+    vs_rsp: list[float]
+    attribution: dict[str, dict[str, Any]]
+    caveat: str
+
+
+def _attribution_item(closes: pd.DataFrame, holdings: Sequence[Any], start: str) -> dict[str, Any]:
+    """SPY's return from ``start`` to its last close split into the mega caps' ``w · r`` (their
+    weight at the start, drifted from the weights' day) and the rest of the fund; Alphabet's
+    two share classes as one row, ``GOOGL+GOOG`` (weights and contributions added, its return
+    the contribution over the weight)."""
+    from tui.analytics.attribution import attribute
+
+    result = attribute(closes, "SPY", holdings, start, benchmark=None)
+    rows: list[tuple[str, float, float | None, float | None]] = []
+    alphabet = [c for c in result.contributions if c.symbol in ("GOOGL", "GOOG")]
+    for c in result.contributions:
+        if c in alphabet[1:]:
+            continue
+        if c is (alphabet[0] if len(alphabet) == 2 else None):
+            weight = math.fsum(a.weight for a in alphabet)
+            parts = [a.contribution for a in alphabet]
+            if weight and all(p is not None for p in parts):
+                total = math.fsum(p for p in parts if p is not None)
+                rows.append(("GOOGL+GOOG", weight, total / weight, total))
+            else:
+                rows.append(("GOOGL+GOOG", weight, None, None))
+            continue
+        rows.append((c.symbol, c.weight, c.ret, c.contribution))
+    rows.sort(key=lambda row: -(row[3] or 0.0))
+    return {
+        "start": result.start,
+        "end": result.end,
+        "spy_return": result.fund_return,
+        "mag7": result.explained,
+        "other": result.other,
+        "rows": rows,
+        "no_data": list(result.no_data),
+    }
+
+
+def build_concentration_view(
+    closes: pd.DataFrame, periods: dict[str, int | None]
+) -> ConcentrationView:
+    """The concentration view from closes holding SPY's 20 bundled top holdings, SPY and RSP.
+
+    ``periods`` names windows by trading-day rows (None: the whole history). Each window's
+    attribution starts ``rows`` SPY rows before the last close, but never before the weights'
+    day (a weight drifted backwards assumes today's membership): such a window is cut to
+    start on the weights' day, and its ``start`` says so. Raises ValueError when SPY has no
+    close on the weights' day.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from tui.analytics.concentration import MAG7, concentration
+    from tui.data.snapshot import load_spy_holdings
+
+    holdings = load_spy_holdings()
+    spy = closes["SPY"].dropna() if "SPY" in closes.columns else closes.iloc[:0, 0]
+    if spy.empty:
+        raise ValueError("no SPY closes")
+    conc = concentration(closes, holdings, start=str(spy.index[0].date()))
+    frame = conc.frame
+    base = pd.Timestamp(conc.weights_as_of)
+    early = frame.index < base
+    mag7 = frame["mag7_weight"].where(~early)
+    top10 = frame["top10_weight"].where(~early)
+    mega = [h for h in holdings if h.symbol in MAG7]
+    attribution: dict[str, dict[str, Any]] = {}
+    days = spy.index
+    for name, rows in periods.items():
+        at = 0 if rows is None else max(0, len(days) - 1 - rows)
+        start = max(days[at], base)
+        try:
+            item = _attribution_item(closes, mega, str(start.date()))
+        except ValueError:  # no SPY closes in the window: no attribution for it
+            continue
+        item["cut"] = bool(days[at] < base)
+        attribution[name] = item
+
+    def values(series: Any) -> list[float]:
+        return [float(v) for v in np.asarray(series, dtype=float)]
+
+    return ConcentrationView(
+        weights_as_of=conc.weights_as_of,
+        as_of=str(frame.index[-1].date()) if len(frame) else None,
+        dates=[str(d.date()) for d in frame.index],
+        mag7=values(mag7),
+        top10=values(top10),
+        vs_spy=values(frame["basket_vs_spy"]),
+        vs_rsp=values(frame["basket_vs_rsp"]),
+        attribution=attribution,
+        caveat=CONCENTRATION_CAVEAT.format(as_of=conc.weights_as_of),
+    )

@@ -542,6 +542,21 @@ class Monitor:
             "concentration": concentration_json(closes, as_of=as_of),
         }
 
+    def concentration_view(self, periods: dict[str, int | None]) -> Any:
+        """The mega caps' weight in SPY, their basket against SPY and RSP and their part in
+        SPY's move over each of ``periods`` (:func:`tui.report.build_concentration_view`),
+        from the cache, SPY's bundled top holdings seeded first. Blocks (~0.3 s): call it from
+        a worker."""
+        from tui.data.snapshot import load_spy_holdings
+        from tui.report import build_concentration_view, seed_bundled
+
+        cache = self.cache
+        assert cache is not None
+        wanted = ["SPY", "RSP", *(h.symbol for h in load_spy_holdings())]
+        if cache.writable:
+            seed_bundled(cache, wanted)
+        return build_concentration_view(cache.read_closes(wanted), periods)
+
     def positions_path(self) -> Path | None:
         """The positions file beside the config: positions.csv, else positions.toml (a
         [positions] table); None if there is neither. rotmon never writes it."""

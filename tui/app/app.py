@@ -333,6 +333,14 @@ class RotmonApp(SessionApp):
                 )
             )
 
+    def action_concentration(self) -> None:
+        """The mega caps' weight in SPY, their basket against RSP and SPY, and their part in
+        SPY's move (computed in the screen's worker)."""
+        from tui.app.screens.concentration import ConcentrationScreen
+
+        if not isinstance(self.screen, ConcentrationScreen):
+            self.push_screen(ConcentrationScreen(self.monitor.concentration_view))
+
     def action_open_rule(self, rule_id: str) -> None:
         """Open a regime rule's evidence screen."""
         report = self.report
@@ -382,4 +390,9 @@ class RotmonApp(SessionApp):
             sort=self.action_sort,
             open_rule=self.action_open_rule,
             open_symbol=self.action_open_symbol,
+        )
+        yield SystemCommand(
+            "Mega-cap concentration",
+            "The mag-7's weight in SPY, their basket vs RSP and SPY, their part in SPY's move (C)",
+            self.action_concentration,
         )

@@ -23,6 +23,13 @@ APP_BINDINGS: list[BindingType] = [
     Binding("w", "digest", "Changes", tooltip="What changed since the last close / session"),
     Binding("b", "book", "Book", show=False, tooltip="Your positions against the rotation"),
     Binding("H", "heatmap", "Heat map", show=False, tooltip="Sectors and holdings by return"),
+    Binding(
+        "C",
+        "concentration",
+        "Concentration",
+        show=False,
+        tooltip="The mega caps' weight in SPY, their basket vs RSP, their part in SPY's move",
+    ),
     Binding("c", "compare", "Compare", show=False, tooltip="Chart any symbol against any other"),
     Binding("e", "export", "Export", show=False, tooltip="Table as CSV and screen as SVG"),
     Binding(

@@ -77,6 +77,12 @@ class DetailScreen(Screen[None]):
             "View",
             tooltip="Under 140 columns: the holdings, the sector's breadth or its attribution",
         ),
+        Binding(
+            "C",
+            "concentration",
+            "Concentration",
+            tooltip="SPY: the mega caps' weight in it, their basket, their part in its move",
+        ),
     ]
     CSS_PATH = "../detail.tcss"
 
@@ -296,7 +302,12 @@ class DetailScreen(Screen[None]):
         if action == "view":
             has = self.detail is not None and self.detail.breadth is not None
             return (has and self.app.size.width < COMPACT_WIDTH) or None
+        if action == "concentration":  # in the footer on SPY's drill-down (C works anywhere)
+            return self.symbol == "SPY"
         return True
+
+    async def action_concentration(self) -> None:
+        await self.app.run_action("concentration")
 
     def action_view(self) -> None:
         """Under 140 columns: the holdings, then the breadth, then the attribution."""

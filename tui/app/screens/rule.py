@@ -28,6 +28,12 @@ class RuleScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the dashboard"),
         Binding("h", "app.history", "Track record", tooltip="The score's history and study"),
+        Binding(
+            "C",
+            "concentration",
+            "Concentration",
+            tooltip="The mega caps' weight in SPY, their basket vs RSP, their part in SPY's move",
+        ),
     ]
 
     def __init__(self, rule_id: str, name: str, palette: Palette) -> None:
@@ -110,6 +116,14 @@ class RuleScreen(Screen[None]):
         if self.detail is not None:
             chart = evidence_chart(self.detail, self.settings)
             self.query_one("#rule-chart", RSChart).show(chart)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "concentration":  # in the footer of its own rule (C works anywhere)
+            return self.rule_id == "concentration"
+        return True
+
+    async def action_concentration(self) -> None:
+        await self.app.run_action("concentration")
 
     def action_back(self) -> None:
         self.dismiss()
