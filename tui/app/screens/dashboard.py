@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 
 from tui.app.charts import ChartSettings, line_chart, thesis_chart
 from tui.app.messages import EditGroup, LayoutWidth, OpenSymbol, SymbolHighlighted
+from tui.app.widgets.footer import FittedFooter
 from tui.app.widgets.rs_chart import RSChart
 from tui.app.widgets.sector_table import SectorTable
 from tui.app.widgets.status_bar import Status, StatusBar, banner_text
@@ -139,7 +140,7 @@ class DashboardScreen(Screen[None]):
             yield RSChart(id="rs-selected", classes=self._pane_classes("rs-selected"))
             yield RSChart(id="rs-thesis", classes=self._pane_classes("rs-thesis"))
         yield StatusBar(id="status", clock=self.clock)
-        yield Footer(compact=self.compact)
+        yield FittedFooter(compact=self.compact)
 
     def _shown_pane(self) -> str | None:
         """The side pane the compact layout shows (None: the table alone)."""

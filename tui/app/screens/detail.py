@@ -21,9 +21,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.app.charts import ChartSettings, cut, detail_chart
+from tui.app.widgets.footer import FittedFooter
 from tui.app.widgets.rs_chart import ChartData, RSChart, Series
 from tui.app.widgets.status_bar import Status, StatusBar
 from tui.format import Palette, pct, price, signed_text
@@ -66,6 +67,61 @@ def _share(value: float | None, n: int) -> str:
     return f"{100 * value:5.1f}% of {n}"
 
 
+NAME_SUFFIXES = frozenset(
+    {"INC", "INC.", "CORP", "CO", "CO.", "COS", "LTD", "PLC", "CL", "CLASS", "SHARES", "THE"}
+    | {"A", "B", "C", "IN", "+", "&"}
+)
+"""Words a holding's name loses from its end when it does not fit (legal forms, share
+classes, the '/THE' of State Street's list and a '+' left over)."""
+NAME_ABBREVIATIONS = {
+    "AMERICA": "AMER",
+    "AMERICAN": "AMER",
+    "COMMUNICATIONS": "COMMS",
+    "ELECTRIC": "ELEC",
+    "ENTERTAINMENT": "ENTMT",
+    "FINANCIAL": "FINL",
+    "HOLDINGS": "HLDGS",
+    "INDUSTRIES": "INDS",
+    "INTERNATIONAL": "INTL",
+    "LABORATORIES": "LABS",
+    "MATERIALS": "MATLS",
+    "PROPERTIES": "PPTYS",
+    "RESOURCES": "RES",
+    "SCIENTIFIC": "SCI",
+    "SYSTEMS": "SYS",
+    "TECHNOLOGIES": "TECH",
+    "TECHNOLOGY": "TECH",
+}
+"""Conventional abbreviations used in a holding's name that does not fit."""
+NAME_CONNECTORS = frozenset({"+", "&", "AND", "OF"})
+"""Words a shortened name never ends on ("BANK OF" → "BANK")."""
+
+
+def short_name(name: str, width: int) -> str:
+    """A holding's name in at most ``width`` cells, shortened by rule, never cut mid-word.
+
+    A name that fits is kept. Otherwise, in turn while it is too wide: the words of
+    NAME_SUFFIXES are dropped from its end ("PALANTIR TECHNOLOGIES INC A" → "PALANTIR
+    TECHNOLOGIES"), the words of NAME_ABBREVIATIONS are abbreviated ("PALANTIR TECH"), whole
+    words are dropped from its end ("ADVANCED MICRO DEVICES" → "ADVANCED MICRO", never
+    ending on a NAME_CONNECTORS word: "JOHNSON + JOHNSON" → "JOHNSON"), and a
+    first word still too wide keeps its first ``width - 1`` letters and a '.'.
+    """
+    if len(name) <= width:
+        return name
+    words = [w.removesuffix("/THE") for w in name.split()]
+    while len(words) > 1 and words[-1] in NAME_SUFFIXES:
+        words.pop()
+    if len(" ".join(words)) > width:
+        words = [NAME_ABBREVIATIONS.get(w, w) for w in words]
+    while len(words) > 1 and len(" ".join(words)) > width:
+        words.pop()
+        while len(words) > 1 and words[-1] in NAME_CONNECTORS:
+            words.pop()
+    text = " ".join(words)
+    return text if len(text) <= width else text[: max(1, width - 1)] + "."
+
+
 class DetailScreen(Screen[None]):
     """Opened with Enter on a row; Esc goes back."""
 
@@ -95,6 +151,7 @@ class DetailScreen(Screen[None]):
         self.settings = ChartSettings()
         self.view = "holdings"
         """Under 140 columns: which of "holdings" and "breadth" is shown."""
+        self._attribution_rows = 0  # the height the attribution was drawn for
 
     def shows(self, detail: Detail) -> bool:
         """True if `detail` is this screen's pair."""
@@ -117,7 +174,7 @@ class DetailScreen(Screen[None]):
         yield holdings
         yield Static("loading holdings…", id="holdings-note", markup=False)
         yield StatusBar(id="status")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-rs", RSChart).show(
@@ -186,7 +243,19 @@ class DetailScreen(Screen[None]):
         chart = breadth_chart(detail.breadth_history, detail.symbol, self.settings)
         self.query_one("#breadth-chart", RSChart).show(chart)
         self.query_one("#breadth-facts", Static).update(self._breadth_facts(detail))
-        self.query_one("#attribution", Static).update(self._attribution(detail))
+        box = self.query_one("#attribution", Static)
+        box.update(self._attribution(detail, box.content_region.height or None))
+        self._attribution_rows = box.content_region.height
+        self.call_after_refresh(self._fit_attribution)
+
+    def _fit_attribution(self) -> None:
+        """The attribution drawn again when its box's height is not the one it was drawn for
+        (it lists the holdings that fit, then how many more: a list is never cut unsaid)."""
+        box = self.query_one("#attribution", Static)
+        height = box.content_region.height
+        if self.detail is not None and height and height != self._attribution_rows:
+            self._attribution_rows = height
+            box.update(self._attribution(self.detail, height))
 
     def _breadth_facts(self, detail: Detail) -> Content:
         b = detail.breadth or {}
@@ -215,8 +284,9 @@ class DetailScreen(Screen[None]):
             (detail.breadth_caveat, "$text-warning"),
         )
 
-    def _attribution(self, detail: Detail) -> Content:
-        """The sector's move over the chart period, holding by holding (largest first)."""
+    def _attribution(self, detail: Detail, lines: int | None = None) -> Content:
+        """The sector's move over the chart period, holding by holding (largest first); in
+        at most ``lines`` lines, the last saying how many smaller ones there are."""
         a = detail.attribution.get(self.settings.period)
         vs = detail.benchmark if detail.benchmark != detail.symbol else None
         head = f"Attribution · {detail.symbol}{f' vs {vs}' if vs else ''} · {self.settings.period}"
@@ -239,11 +309,20 @@ class DetailScreen(Screen[None]):
         parts.append(("Symbol  Wt%      Ret  Contrib\n", "$text-muted"))
         items = [c for c in a["contributions"] if c["contribution"] is not None]
         items.sort(key=lambda c: -abs(c["contribution"]))
-        for c in items:
+        room = len(items)
+        if lines is not None:
+            used = sum(str(p if isinstance(p, str) else p[0]).count("\n") for p in parts)
+            room = max(0, lines - used)
+            if room < len(items):
+                room = max(0, room - 1)  # one line for "+12 smaller"
+        for c in items[:room]:
             parts.append(
                 f"{c['symbol']:<6} {100 * c['weight']:4.1f} {pct(c['ret']):>8}"
                 f" {pct(c['contribution']):>8}\n"
             )
+        if room < len(items):
+            more = len(items) - room
+            parts.append((f"+{more} smaller (a taller window shows them)\n", "$text-muted"))
         return Content.assemble(*parts).rstrip()
 
     def holdings_columns(self) -> list[tuple[str, str, int]]:
@@ -285,7 +364,7 @@ class DetailScreen(Screen[None]):
             stale = item["has_data"] and item["symbol"] not in self.detail.fresh
             cells: dict[str, Any] = {
                 "symbol": Text(f"{item['symbol']}*", style="dim") if stale else item["symbol"],
-                "name": item["name"],
+                "name": short_name(item["name"], dict((k, w) for k, _, w in columns)["name"]),
                 "weight": "" if weight is None else f"{weight:.1f}",
             }
             if item["has_data"]:

@@ -9,8 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from tui.app.widgets.footer import FittedFooter
 from tui.format import Palette
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class DigestScreen(Screen[None]):
         yield Static(self._title(), id="digest-title", markup=False)
         with VerticalScroll(id="digest-body"):
             yield Static("computing…", id="digest-text", markup=False)
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.run_worker(self._compute, thread=True, exclusive=True, exit_on_error=False)

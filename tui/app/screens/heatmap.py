@@ -30,10 +30,11 @@ from textual.color import Color, ColorParseError
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.app.messages import OpenSymbol
+from tui.app.widgets.footer import FittedFooter
 from tui.format import Palette, pct
 from tui.universe import name_of
 
@@ -49,6 +50,8 @@ FULL_SCALE: Mapping[str, float] = {"1D": 0.03, "1W": 0.05, "1M": 0.10, "3M": 0.1
 MAX_BLEND = 0.75
 """Share of the up/down colour in the background of a full-scale cell."""
 CELL_WIDTH = 7
+SCROLLBAR = 2
+"""Room kept for the grid's vertical scrollbar."""
 NO_DATA = "no data"
 
 HoldingsCloses = Callable[[Sequence[str]], "pd.DataFrame"]
@@ -212,6 +215,7 @@ class HeatmapScreen(Screen[None]):
         self.generation = 0
         self.error: str | None = None
         self.loaded = False
+        self._filled_for = 0  # holdings per band the grid was last built for
 
     def compose(self) -> ComposeResult:
         yield Static("", id="heat-title")
@@ -219,7 +223,7 @@ class HeatmapScreen(Screen[None]):
         table: DataTable[Any] = DataTable(id="heat-grid", cursor_type="cell", fixed_columns=1)
         yield table
         yield Static("loading holdings…", id="heat-info")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self._show_title()
@@ -284,37 +288,47 @@ class HeatmapScreen(Screen[None]):
         )
         self.query_one("#heat-legend", Static).update(Content.styled(legend, "$text-muted"))
 
+    def cells_per_band(self) -> int:
+        """Holdings per line of the grid: as many whole cells as the width takes beside the
+        ETF's column (the grid wraps onto more lines rather than cut its last column)."""
+        width = self.size.width or self.app.size.width
+        columns = (width - SCROLLBAR) // (CELL_WIDTH + 2)  # a cell and its padding
+        return max(1, columns - 1)
+
     def _fill(self) -> None:
-        """(Re)build the grid for the window and measure; keeps the cursor where it was."""
+        """(Re)build the grid for the window, measure and width; keeps the cursor where it
+        was. A sector whose holdings do not fit one line goes on over more (bands): the
+        first starts with the ETF's own cell, the next ones with 'XLK #6–10', the lines of a
+        sector as even as they can be."""
         table = self.query_one(DataTable)
         where = table.cursor_coordinate
         colors = HeatColors.from_variables(self.app.get_css_variables())
         table.clear(columns=True)
-        width = max((len(r.holdings) for r in self.rows), default=0)
+        most = max((len(r.holdings) for r in self.rows), default=0)
+        room = self.cells_per_band()
+        self._filled_for = room
+        bands = max(1, -(-most // room))
+        per_band = max(1, -(-most // bands))  # balanced: 15 in 7-cell lines are 5 + 5 + 5
+        width = min(most, per_band)
+        banded = bands > 1
         table.add_column("Sector", key="etf", width=CELL_WIDTH)
         for i in range(width):
-            table.add_column(f"#{i + 1}", key=f"h{i}", width=CELL_WIDTH)
+            table.add_column("" if banded else f"#{i + 1}", key=f"h{i}", width=CELL_WIDTH)
         self.grid = []
         for row in self.rows:
-            cells: list[HeatCell | None] = list(row.cells)
-            cells += [None] * (width + 1 - len(cells))
-            self.grid.append(cells)
-            texts = []
-            for i, cell in enumerate(cells):
-                if cell is None:
-                    texts.append(Text(""))
-                    continue
-                style = Style()
-                if cell.has_data:
-                    style = colors.style(
-                        cell.value(self.window, self.measure), self.window, self.palette
-                    )
-                else:
-                    style = Style(dim=True)
-                if i == 0:
-                    style += Style(bold=True)
-                texts.append(Text(cell_text(cell, self.window, self.measure), style=style))
-            table.add_row(*texts, height=2, key=row.etf.symbol)
+            for start in range(0, max(1, len(row.holdings)), per_band):
+                band = list(row.holdings[start : start + per_band])
+                first: HeatCell | None = row.etf if start == 0 else None
+                cells: list[HeatCell | None] = [first, *band]
+                cells += [None] * (width + 1 - len(cells))
+                self.grid.append(cells)
+                texts = [self._cell_text(cell, colors, i == 0) for i, cell in enumerate(cells)]
+                if first is None:
+                    end = start + len(band)
+                    span = f"#{start + 1}" + (f"–{end}" if end > start + 1 else "")
+                    texts[0] = Text(f"{row.etf.symbol}\n{span}", style="dim")
+                key = row.etf.symbol if start == 0 else f"{row.etf.symbol}#{start}"
+                table.add_row(*texts, height=2, key=key)
         if self.grid:
             table.move_cursor(
                 row=min(where.row, len(self.grid) - 1),
@@ -323,6 +337,23 @@ class HeatmapScreen(Screen[None]):
             )
         self._show_title()
         self._show_info()
+
+    def _cell_text(self, cell: HeatCell | None, colors: HeatColors, bold: bool) -> Text:
+        """A cell's two lines on its background (dim for no data, bold for the ETF)."""
+        if cell is None:
+            return Text("")
+        if cell.has_data:
+            value = cell.value(self.window, self.measure)
+            style = colors.style(value, self.window, self.palette)
+        else:
+            style = Style(dim=True)
+        if bold:
+            style += Style(bold=True)
+        return Text(cell_text(cell, self.window, self.measure), style=style)
+
+    def on_resize(self) -> None:
+        if self.rows and self.cells_per_band() != self._filled_for:
+            self._fill()
 
     def cell_at(self, row: int, column: int) -> HeatCell | None:
         if 0 <= row < len(self.grid) and 0 <= column < len(self.grid[row]):

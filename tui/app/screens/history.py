@@ -24,10 +24,11 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.app.charts import PERIODS
+from tui.app.widgets.footer import FittedFooter
 from tui.app.widgets.rs_chart import Series
 from tui.app.widgets.status_bar import Status, StatusBar
 from tui.format import MINUS, Palette
@@ -477,7 +478,7 @@ class HistoryScreen(Screen[None]):
             yield Static("", id="history-flips", markup=False)
             yield Static("computing…", id="history-study", markup=False)
         yield StatusBar(id="status")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         from tui.regime.engine import ON_AT as engine_on_at

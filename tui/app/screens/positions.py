@@ -10,8 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
+from tui.app.widgets.footer import FittedFooter
 from tui.format import Palette, pct, price, signed_text
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class PositionsScreen(Screen[None]):
             yield Static("", id="book-exposure", classes="book-text", markup=False)
             yield Static("", id="book-problems", classes="book-text", markup=False)
             yield Static("", id="book-notes", classes="book-text", markup=False)
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.query_one("#book-table").display = False

@@ -29,10 +29,11 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.app.messages import OpenSymbol
+from tui.app.widgets.footer import FittedFooter
 from tui.app.widgets.rrg_plot import (
     IMPROVING,
     LAGGING,
@@ -356,7 +357,7 @@ class RRGScreen(Screen[None]):
                 yield Static("", id="rrg-moves")
                 yield Static("", id="rrg-na")
                 yield Static("", id="rrg-tail")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self._set_narrow(self.app.size.width)

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.app.charts import ChartSettings, evidence_chart
 from tui.app.screens.history import rule_track_lines
+from tui.app.widgets.footer import FittedFooter
 from tui.app.widgets.regime import pending_text
 from tui.app.widgets.rs_chart import ChartData, RSChart
 from tui.app.widgets.status_bar import Status, StatusBar
@@ -59,7 +60,7 @@ class RuleScreen(Screen[None]):
                     yield flips
             yield Static("Track record: computing…", id="rule-track", markup=False)
         yield StatusBar(id="status")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.query_one("#rule-chart", RSChart).show(

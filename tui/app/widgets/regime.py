@@ -52,10 +52,14 @@ class RegimePane(Vertical):
         if state == self._shown:
             return
         self._shown = state
-        self.query_one("#regime-summary", Static).update(summary_line(summary))
+        self.query_one("#regime-summary", Static).update(summary_line(summary, width + 6))
         table = self.query_one("#rules", DataTable)
         selected = table.cursor_row
-        table.clear()
+        # The columns too: an auto-width column keeps its widest text's width otherwise, so
+        # lines wrapped for a wider pane (or for none, while hidden) would stay that wide.
+        table.clear(columns=True)
+        table.add_column("", key="mark", width=1)
+        table.add_column("Rule", key="rule")
         for rule in regime:
             status = rule["status"]
             style = {"pass": self.palette.up, "fail": self.palette.down}.get(status, "dim")
@@ -92,14 +96,18 @@ class RegimePane(Vertical):
             self.post_message(OpenRule(event.row_key.value))
 
 
-def summary_line(summary: dict[str, Any] | None) -> str:
-    """'Rotation ON 8/11 · Policy 1/2 · Rotation 3/5 · Breadth 1/1 · Risk 2/3'."""
+def summary_line(summary: dict[str, Any] | None, width: int | None = None) -> str:
+    """'Rotation ON 8/11 · Policy 1/2 · Rotation 3/5 · Breadth 1/1 · Risk 2/3': the groups
+    added while the line fits ``width`` (whole groups only; all of them when None)."""
     if not summary:
         return "Regime: no rules"
-    groups = " · ".join(
-        f"{name} {g['passed']}/{g['known']}" for name, g in summary.get("groups", {}).items()
-    )
-    return f"{summary['label']}" + (f" · {groups}" if groups else "")
+    line = f"{summary['label']}"
+    for name, g in summary.get("groups", {}).items():
+        more = f"{line} · {name} {g['passed']}/{g['known']}"
+        if width is not None and len(more) > width:
+            break
+        line = more
+    return line
 
 
 def pending_text(rule: dict[str, Any]) -> str | None:

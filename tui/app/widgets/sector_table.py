@@ -6,6 +6,7 @@ touch the cells whose text changed, so an idle dashboard writes nothing to the t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -214,6 +215,49 @@ def _ellipsis(text: str, width: int) -> str:
     while text and cell_len(text) > width - 1:
         text = text[:-1]
     return text + "…"
+
+
+GROUP_ABBREVIATIONS: dict[str, str] = {
+    "benchmarks": "Bench",
+    "commodities": "Cmdty",
+    "cyclicals": "Cycl",
+    "defensives": "Def",
+    "emerging": "EM",
+    "financials": "Fin",
+    "international": "Intl",
+    "markets": "Mkts",
+    "semiconductors": "Semis",
+    "technology": "Tech",
+}
+"""Conventional abbreviations of words that group names often hold (see group_lines)."""
+
+
+def group_lines(name: str, width: int) -> list[str]:
+    """A group's name in lines of at most ``width`` cells, never cut mid-word.
+
+    The rule: a name that fits is one line. Otherwise it wraps after each '/' and at
+    spaces ("Size/Style/Intl" in 8 cells: "Size/", "Style/", "Intl"), and a word that is
+    wider than the column on its own is abbreviated: by GROUP_ABBREVIATIONS
+    ("Benchmarks" → "Bench"), else to its first ``width - 1`` letters and a '.'.
+    """
+    if cell_len(name) <= width:
+        return [name]
+    pieces = []
+    for piece in re.findall(r"[^/ ]+/?|/", name):
+        word, slash = piece.rstrip("/"), piece[len(piece.rstrip("/")) :]
+        if cell_len(piece) > width:
+            word = GROUP_ABBREVIATIONS.get(word.lower(), word)
+            if cell_len(word + slash) > width:
+                word = word[: max(1, width - 1 - len(slash))] + "."
+        pieces.append(word + slash)
+    lines: list[str] = []
+    for piece in pieces:
+        joiner = "" if lines and lines[-1].endswith("/") else " "
+        if lines and cell_len(lines[-1] + joiner + piece) <= width:
+            lines[-1] = lines[-1] + joiner + piece
+        else:
+            lines.append(piece)
+    return lines
 
 
 def group_key(name: str) -> str:
@@ -484,8 +528,9 @@ class SectorTable(DataTable[Any]):
             self.add_column(self.header_label(column), key=column.key, width=width)
         for row_key, symbol in order:
             if symbol is None:
-                label = Text(_ellipsis(row_key[1:], symbol_width), style="bold")
-                self.add_row(label, *([""] * (len(columns) - 1)), key=row_key)
+                lines = group_lines(row_key[1:], symbol_width)
+                label = Text("\n".join(lines), style="bold")
+                self.add_row(label, *([""] * (len(columns) - 1)), key=row_key, height=len(lines))
                 continue
             row = self.rows_by_symbol.get(symbol)
             cells = [self._cell(column, row, symbol_width) for column in columns]
