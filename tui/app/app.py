@@ -353,22 +353,11 @@ class RotmonApp(SessionApp):
 
     def action_help(self) -> None:
         from tui.app.commands import key_rows
-        from tui.app.screens.help import HelpScreen
-        from tui.app.screens.history import HistoryScreen
-        from tui.app.screens.rrg import RRGScreen
+        from tui.app.screens.help import HelpScreen, help_sections
 
         if isinstance(self.screen, HelpScreen):
             return
-        sections = [
-            ("Everywhere", self.BINDINGS),
-            ("Dashboard", DashboardScreen.BINDINGS),
-            ("Sector table", SectorTable.BINDINGS),
-            ("Drill-down", DetailScreen.BINDINGS),
-            ("Rule evidence", RuleScreen.BINDINGS),
-            ("Track record", HistoryScreen.BINDINGS),
-            ("RRG", RRGScreen.BINDINGS),
-        ]
-        self.push_screen(HelpScreen(key_rows(sections)))
+        self.push_screen(HelpScreen(key_rows(help_sections(self.BINDINGS))))
 
     def action_sort(self, column: str) -> None:
         table = self.dashboard.query_one(SectorTable)

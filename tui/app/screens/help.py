@@ -1,16 +1,25 @@
-"""The key list (`?`): every binding of the app and its screens, including hidden ones."""
+"""The key list (`?`): every binding of the app and its screens, including hidden ones.
+
+:func:`help_sections` gives the sections: the app's keys, then each screen's and the sector
+table's in :data:`SECTIONS` order, then any other screen of ``tui.app.screens`` (a new screen
+is listed without anyone remembering to add it; tests/test_help_keys.py holds every binding of
+every screen to the list)."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
+import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 KEY_NAMES = {
@@ -19,7 +28,76 @@ KEY_NAMES = {
     "enter": "Enter",
     "ctrl+p": "Ctrl+P",
     "ctrl+r": "Ctrl+R",
+    "exclamation_mark": "!",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "comma": ",",
+    "full_stop": ".",
+    "space": "Space",
+    "plus": "+",
+    "equals_sign": "=",
+    "minus": "-",
+    "left": "←",
+    "right": "→",
+    "up": "↑",
+    "down": "↓",
+    "tab": "Tab",
 }
+
+
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("Dashboard", "tui.app.screens.dashboard", "DashboardScreen"),
+    ("Sector table", "tui.app.widgets.sector_table", "SectorTable"),
+    ("Drill-down", "tui.app.screens.detail", "DetailScreen"),
+    ("Rule evidence", "tui.app.screens.rule", "RuleScreen"),
+    ("Track record", "tui.app.screens.history", "HistoryScreen"),
+    ("RRG", "tui.app.screens.rrg", "RRGScreen"),
+    ("Heat map", "tui.app.screens.heatmap", "HeatmapScreen"),
+    ("Changes", "tui.app.screens.digest", "DigestScreen"),
+    ("Book", "tui.app.screens.positions", "PositionsScreen"),
+    ("Problems", "tui.app.screens.problems", "ProblemsScreen"),
+    ("Compare", "tui.app.screens.prompts", "ComparePrompt"),
+    ("Add symbol", "tui.app.screens.prompts", "SymbolPrompt"),
+    ("Key list", "tui.app.screens.help", "HelpScreen"),
+)
+"""(section title, module, class) of the key list, in its order; the titles are the footer's
+names for the keys that open them (w Changes, b Book)."""
+
+
+def section_title(cls: type) -> str:
+    """A screen's section title from its class name: ConcentrationScreen -> 'Concentration'."""
+    name = cls.__name__.removesuffix("Screen") or cls.__name__
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).capitalize()
+
+
+def screen_classes() -> list[type[Screen[Any]]]:
+    """Every screen class defined in the modules of ``tui.app.screens`` (imported here)."""
+    import tui.app.screens as package
+
+    found: list[type[Screen[Any]]] = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Screen) and cls.__module__ == module.__name__:
+                found.append(cls)
+    return found
+
+
+def help_sections(
+    app_bindings: Iterable[BindingType],
+) -> list[tuple[str, Sequence[BindingType]]]:
+    """The key list's sections: 'Everywhere' (the app's keys), then SECTIONS, then every
+    other screen of ``tui.app.screens`` that has keys."""
+    sections: list[tuple[str, Sequence[BindingType]]] = [("Everywhere", list(app_bindings))]
+    listed: set[type] = set()
+    for title, module, name in SECTIONS:
+        cls = getattr(importlib.import_module(module), name)
+        listed.add(cls)
+        sections.append((title, cls.BINDINGS))
+    for cls in screen_classes():
+        if cls not in listed and cls.BINDINGS:
+            sections.append((section_title(cls), cls.BINDINGS))
+    return sections
 
 
 def key_label(key: str) -> str:
