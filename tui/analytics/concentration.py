@@ -11,7 +11,11 @@ SPY's own move stands for dividing by the sum over all ~500 holdings, which the 
 give. **Drifted weights ignore buybacks and share issuance, index additions, deletions and
 float changes, and the difference between the dividends of the holding and of SPY** (adjusted
 closes include dividends): say so wherever one is shown. The error grows with the distance from
-``weights_as_of``; days before it (``start`` earlier) are a backcast under the same assumptions.
+``weights_as_of``; days before it (``start`` earlier) are a backcast under the same assumptions
+(today's membership: TSLA, for one, joined the S&P 500 only in December 2020), so what a trader
+reads — the regime rule "Mega-cap concentration falling" (the ``drifted_weight`` series of
+:mod:`tui.regime.engine`, computed there on the same formula), the concentration screen and
+``report --json`` — starts on ``weights_as_of`` and is unknown before it.
 
 - ``mag7_weight``: the sum for AAPL, MSFT, NVDA, AMZN, GOOGL + GOOG (Alphabet's two share
   classes), META and TSLA; fractions of SPY (0.347 = 34.7 %). NaN on a day one of them has no
