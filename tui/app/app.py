@@ -84,7 +84,11 @@ class RotmonApp(SessionApp):
         self.palette = Palette()
         self._start_theme: str | None = None
         self._dashboard = DashboardScreen(
-            self.groups, config.benchmark, clock=self.now, glance_inputs=monitor.glance_inputs
+            self.groups,
+            config.benchmark,
+            clock=self.now,
+            glance_inputs=monitor.glance_inputs,
+            sector_breadth=lambda: monitor.market_breadth()["per_sector"],
         )
 
     @property

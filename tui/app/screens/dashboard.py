@@ -24,7 +24,7 @@ from tui.app.charts import ChartSettings, line_chart, thesis_chart
 from tui.app.messages import EditGroup, LayoutWidth, OpenSymbol, SymbolHighlighted
 from tui.app.widgets.footer import FittedFooter
 from tui.app.widgets.rs_chart import RSChart
-from tui.app.widgets.sector_table import SectorTable
+from tui.app.widgets.sector_table import BREADTH_CAVEAT, SectorTable
 from tui.app.widgets.status_bar import Status, StatusBar, banner_text
 from tui.format import Palette, countdown
 from tui.universe import SECTOR_ETFS
@@ -103,10 +103,16 @@ class DashboardScreen(Screen[None]):
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         glance_inputs: Callable[[], Any] | None = None,
+        sector_breadth: Callable[[], dict[str, dict[str, Any]]] | None = None,
     ) -> None:
         super().__init__()
         self.glance_inputs = glance_inputs
         """Blocking: the session's `Monitor.glance_inputs` (None: no digest line)."""
+        self.sector_breadth = sector_breadth
+        """Blocking: each sector ETF's breadth (`Monitor.market_breadth()["per_sector"]`),
+        for the table's breadth columns (None: no breadth columns)."""
+        self._breadth_report: Report | None = None  # the computed report to compute it for
+        self._breadth_for: str | None = None  # the as-of it was computed for
         self.digest: Digest | None = None
         self._digest_for: str | None = None  # the as-of the digest was computed for
         self.pane_chosen = False  # the user pressed v: no more automatic pane
@@ -139,6 +145,9 @@ class DashboardScreen(Screen[None]):
             yield table
             yield RSChart(id="rs-selected", classes=self._pane_classes("rs-selected"))
             yield RSChart(id="rs-thesis", classes=self._pane_classes("rs-thesis"))
+        caveat = Static(BREADTH_CAVEAT, id="breadth-caveat", markup=False)
+        caveat.display = False  # while a breadth column is shown
+        yield caveat
         yield StatusBar(id="status", clock=self.clock)
         yield FittedFooter(compact=self.compact)
 
@@ -165,6 +174,8 @@ class DashboardScreen(Screen[None]):
         self._apply_panes()
         self._show_glance()
         self.post_message(LayoutWidth(event.size.width))
+        self.call_after_refresh(self._start_breadth)  # a wider table may have room for it
+        self.call_after_refresh(self._show_breadth_caveat)
 
     def on_screen_resume(self) -> None:
         # The terminal may have been resized while a drill-down was on top.
@@ -189,6 +200,9 @@ class DashboardScreen(Screen[None]):
         if report is not None:
             self.show_report(report)
             self._start_digest(report)
+            if report.closes is not None:
+                self._breadth_report = report
+                self._start_breadth()
 
     def _use_settings(self, settings: ChartSettings) -> None:
         changed = settings != self.settings
@@ -312,6 +326,39 @@ class DashboardScreen(Screen[None]):
     def _digest_ready(self, found: Digest | None) -> None:
         self.digest = found
         self._show_glance()
+
+    # -- the breadth columns ---------------------------------------------------------------
+
+    def _start_breadth(self) -> None:
+        """Compute the sectors' breadth in a thread once per data date, and only when a
+        breadth column fits the table (the first computation seeds the holdings' prices:
+        seconds of work a narrow table would not show)."""
+        report = self._breadth_report
+        if self.sector_breadth is None or report is None or report.as_of is None:
+            return
+        if report.as_of == self._breadth_for or not self.query_one(SectorTable).breadth_fits:
+            return
+        self._breadth_for = report.as_of
+        self.run_worker(
+            self._compute_breadth, thread=True, exclusive=True, group="breadth", exit_on_error=False
+        )
+
+    def _compute_breadth(self) -> None:
+        assert self.sector_breadth is not None
+        per_sector = self.sector_breadth()
+        self.app.call_from_thread(self._breadth_ready, per_sector)
+
+    def _breadth_ready(self, per_sector: dict[str, dict[str, Any]]) -> None:
+        self.query_one(SectorTable).set_breadth(per_sector)
+        self.call_after_refresh(self._show_breadth_caveat)
+
+    def _show_breadth_caveat(self) -> None:
+        """The breadth columns' caveat under the table, while one of them is shown."""
+        if self.is_mounted:
+            shown = self.query_one(SectorTable).breadth_shown
+            caveat = self.query_one("#breadth-caveat", Static)
+            if caveat.display != shown:
+                caveat.display = shown
 
     def show_catalysts(self) -> None:
         """Countdowns as of now (called with each report, and hourly)."""

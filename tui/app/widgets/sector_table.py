@@ -130,10 +130,23 @@ COLUMNS: tuple[Column, ...] = (
     Column("high", "52wH", 7, True, lambda r: r.get("from_high")),
     Column("quad", "Quad", 6, False, lambda r: QUADRANT_RANK.get(r.get("quadrant") or "")),
     Column("spark", "3 months", 12, False, lambda r: None),
+    Column("b50", ">50d", 5, False, lambda r: None),
+    Column("b200", ">200d", 5, False, lambda r: None),
+    Column("b20", "20dH", 5, False, lambda r: None),
 )
-SORTABLE = tuple(c.key for c in COLUMNS if c.key != "spark")
-OPTIONAL_ORDER = ("quad", "rs1M", "1Y", "1W", "6M", "spark")
-"""Columns added, in this order, while the table has room for them."""
+BREADTH_KEYS: dict[str, str] = {"b50": "above_50", "b200": "above_200", "b20": "high_20"}
+"""The breadth columns and the figure of ``Monitor.market_breadth()["per_sector"]`` each
+shows: the share of a sector's bundled top-15 holdings above their 50-day / 200-day
+average, at a 20-day high (blank on a row that is not a sector ETF)."""
+BREADTH_CAVEAT = (
+    "Breadth: >50d, >200d = share of the sector's holdings above their 50-/200-day average,"
+    " 20dH = at a 20-day high · top-15 holdings only, membership as of 2025-11-18"
+)
+"""What the dashboard says under the table while a breadth column is shown."""
+SORTABLE = tuple(c.key for c in COLUMNS if c.key != "spark" and c.key not in BREADTH_KEYS)
+OPTIONAL_ORDER = ("quad", "rs1M", "1Y", "b50", "b200", "b20", "1W", "6M", "spark")
+"""Columns added, in this order, while the table has room for them (the breadth columns
+only once the breadth is known: :meth:`SectorTable.set_breadth`)."""
 DROP_ORDER = ("YTD", "1M", "1D", "high", "3M", "trend", "last", "rs3M")
 """The always-shown columns given up, in this order, when even they do not fit (a window
 under 80 columns, or the wide layout's table beside its charts): a column is dropped
@@ -260,6 +273,17 @@ def group_lines(name: str, width: int) -> list[str]:
     return lines
 
 
+def breadth_text(breadth: dict[str, Any] | None, figure: str) -> Text:
+    """A breadth share as a whole percentage ("60%"), blank for a row that is not a sector
+    ETF, "n/a" when no holding has the data."""
+    if breadth is None:
+        return Text("")
+    value = breadth.get(figure)
+    if value is None or value != value:  # None or NaN: no holding with enough data
+        return Text(NA, style="dim", justify="right")
+    return Text(f"{100 * value:.0f}%", justify="right")
+
+
 def group_key(name: str) -> str:
     """Row key of a group's header row (never a ticker: tickers have no '§')."""
     return f"§{name}"
@@ -293,6 +317,9 @@ class SectorTable(DataTable[Any]):
         self.compact = False
         self.palette = Palette()
         self._cells: dict[tuple[str, str], str] = {}
+        self.breadth: dict[str, dict[str, Any]] = {}
+        """Sector ETF -> its breadth ({"above_50", "above_200", "high_20", "n"}), from a
+        worker; empty until it is known (no breadth column is shown then)."""
         self._layout: tuple[Any, ...] = ()
         self.expected_width: int | None = None
         """The width the layout will give the table, set by the screen before the first
@@ -322,6 +349,18 @@ class SectorTable(DataTable[Any]):
             self.compact = compact
             self._render_rows()
 
+    def set_breadth(self, per_sector: dict[str, dict[str, Any]] | None) -> None:
+        """Show these sectors' breadth (None or empty: no breadth columns)."""
+        per_sector = dict(per_sector or {})
+        if per_sector != self.breadth:
+            self.breadth = per_sector
+            self._render_rows()
+
+    @property
+    def breadth_shown(self) -> bool:
+        """True while at least one breadth column is on screen (its caveat must be too)."""
+        return any(c.key in BREADTH_KEYS for c in self.columns_shown)
+
     def set_palette(self, palette: Palette) -> None:
         """Use new up/down colours (after a theme change)."""
         if palette != self.palette:
@@ -336,8 +375,16 @@ class SectorTable(DataTable[Any]):
         optional ones while there is room."""
         return self._fit()[0]
 
-    def _fit(self) -> tuple[list[Column], int]:
-        """(the columns shown, the symbol column's width) for the table's width."""
+    @property
+    def breadth_fits(self) -> bool:
+        """True if a breadth column fits the table's width (the breadth is worth computing)."""
+        return any(c.key in BREADTH_KEYS for c in self._fit(with_breadth=True)[0])
+
+    def _fit(self, with_breadth: bool | None = None) -> tuple[list[Column], int]:
+        """(the columns shown, the symbol column's width) for the table's width; the breadth
+        columns only once the breadth is known (or if ``with_breadth``)."""
+        if with_breadth is None:
+            with_breadth = bool(self.breadth)
         symbol_width = self._symbol_width()
         width = (self.size.width or self.expected_width or 0) - SCROLLBAR
         if width <= SCROLLBAR:  # not laid out yet, and no width expected
@@ -356,6 +403,8 @@ class SectorTable(DataTable[Any]):
                 break
             keys.discard(key)
         for key in OPTIONAL_ORDER:
+            if key in BREADTH_KEYS and not with_breadth:
+                continue
             if used() + by_key[key].width + CELL_PADDING <= width:
                 keys.add(key)
         return [c for c in COLUMNS if c.key in keys], symbol_width
@@ -438,6 +487,8 @@ class SectorTable(DataTable[Any]):
         if row is None:
             return Text("n/a", style="dim", justify="right") if column.key != "symbol" else ""
         key = column.key
+        if key in BREADTH_KEYS:
+            return breadth_text(self.breadth.get(row["symbol"]), BREADTH_KEYS[key])
         if key == "symbol":
             width = symbol_width or self._width(column)
             if self.reference_date and (row.get("last_date") or "") < self.reference_date:
