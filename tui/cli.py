@@ -239,7 +239,15 @@ def run_refresh(args: argparse.Namespace) -> int:
                 why, used = policy.detail or policy.problem, policy.source or "the bundled table"
                 _log(f"Fed target range: {why}; the rules use {used}", every)
             fed_new = policy is not None and policy.fetched_now
-            if outcome.rows_written or outcome.readjusted or fed_new or not saved:
+            # The sector holdings, at most daily (not with --symbols: only those were asked
+            # for); their failures (UNH and ED have no data) are logged, not the exit code.
+            holdings = None if args.symbols else monitor.refresh_holdings()
+            if holdings is not None and holdings.problem:
+                _log(holdings.message, every)
+            elif holdings is not None:
+                _say(holdings.message, every)
+            held_new = holdings is not None and bool(holdings.rows_written or holdings.readjusted)
+            if outcome.rows_written or outcome.readjusted or fed_new or held_new or not saved:
                 # The dashboard's figures, saved as a dashboard saves them: viewers that only
                 # read the cache (`rotmon --read-only`) paint them in their first frame.
                 report = monitor.build()
@@ -272,6 +280,14 @@ def _duration(text: str) -> int:
         return parse_duration(text)
     except ValueError as error:
         raise UsageError(f"--every: {error}") from None
+
+
+def _say(message: str, every: int | None) -> None:
+    """A result line: on stdout for a one-shot refresh, logged (stderr) with --every."""
+    if every is None:
+        print(message, flush=True)
+    else:
+        _log(message, every)
 
 
 def _log(message: str, every: int | None) -> None:

@@ -56,6 +56,10 @@ class SessionApp(App[int]):
     track_record: var[TrackRecord | None] = var(None, always_update=True)
     """The score's history and every rule's forward-return study (the history screen and the
     rules' evidence watch it); computed after each fresh report, off the UI thread."""
+    holdings_as_of: var[str] = var("")
+    """Where the holdings' prices come from: 'holdings prices as of 2026-07-31 (bundled)' or
+    '… (Yahoo 2026-08-07 17:30 ET)' (the drill-down and the heat map watch it; '' until the
+    cache is open)."""
 
     def __init__(self, monitor: Monitor, config_path: Path | None = None) -> None:
         super().__init__()
@@ -173,6 +177,7 @@ class SessionApp(App[int]):
         self.post_message(CacheOpened(None, monitor.source(), None))
         if not self.offline:
             self.call_from_thread(self.action_refresh)
+        self._show_holdings_as_of()
 
     def _load_inputs(self) -> None:
         problems = self.monitor.load_inputs()
@@ -211,6 +216,27 @@ class SessionApp(App[int]):
             changed = bool(update and update.requested) or bool(policy and policy.fetched_now)
         if outcome.rows_written or outcome.readjusted or changed:
             self._compute()
+        if outcome.problem is None and not get_current_worker().is_cancelled:
+            self.call_from_thread(self.refresh_holdings)  # its own worker: never in the way
+
+    @work(thread=True, exclusive=True, group="holdings", exit_on_error=False)
+    def refresh_holdings(self) -> None:
+        """The sector holdings' prices, after a main refresh that succeeded: at most once a
+        day, in batches of at most 50 (the monitor decides; most calls ask nothing). Its own
+        worker, so the table's refresh never waits for it; the figures are computed again
+        when it brought rows, and the as-of the screens show is updated."""
+        outcome = self._call(self.monitor.refresh_holdings)
+        if outcome is None:
+            return
+        if outcome.rows_written or outcome.readjusted:
+            self._compute()
+        self._show_holdings_as_of()
+
+    def _show_holdings_as_of(self) -> None:
+        """From a worker: the holdings' as-of, read from the cache, into the app's state."""
+        text = self.monitor.holdings_as_of()
+        if text != self.holdings_as_of:
+            self.call_from_thread(setattr, self, "holdings_as_of", text)
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, symbol: str, benchmark: str) -> None:
@@ -270,6 +296,7 @@ class SessionApp(App[int]):
     def _recompute_from(self, cache: Cache, notice: str | None = None) -> None:
         """Figures computed again from what another process wrote, and its last refresh."""
         self._compute()
+        self._show_holdings_as_of()  # it may have refreshed the holdings too
         self.post_message(
             CacheOpened(notice, self.monitor.source(), cache.get_meta("last_success_at"))
         )

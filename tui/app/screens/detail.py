@@ -151,6 +151,8 @@ class DetailScreen(Screen[None]):
         self.settings = ChartSettings()
         self.view = "holdings"
         """Under 140 columns: which of "holdings" and "breadth" is shown."""
+        self.holdings_as_of = ""
+        """Where the holdings' prices come from (the app's ``holdings_as_of``)."""
         self._attribution_rows = 0  # the height the attribution was drawn for
 
     def shows(self, detail: Detail) -> bool:
@@ -185,6 +187,7 @@ class DetailScreen(Screen[None]):
         self._set_compact(self.app.size.width)
         self.watch(self.app, "chart_settings", self._use_settings)
         self.watch(self.app, "status", self.show_status)
+        self.watch(self.app, "holdings_as_of", self._use_holdings_as_of)
 
     def _set_compact(self, width: int) -> None:
         """Wide: holdings, breadth and attribution; under 140 columns one view (``v``)."""
@@ -205,6 +208,21 @@ class DetailScreen(Screen[None]):
         if changed:
             self.redraw_charts()
 
+    def _use_holdings_as_of(self, text: str) -> None:
+        """The holdings' as-of changed (a holdings refresh). It goes in the note under the
+        holdings table, which stays on screen with the breadth and the attribution too."""
+        self.holdings_as_of = text
+        if self.detail is not None:
+            self._show_holdings_note()
+
+    def _show_holdings_note(self) -> None:
+        """The note under the holdings table, with the prices' as-of when it lists holdings."""
+        assert self.detail is not None
+        note = self.detail.holdings_note
+        if self.detail.holdings and self.holdings_as_of:
+            note += f" · {self.holdings_as_of}"
+        self.query_one("#holdings-note", Static).update(note)
+
     def show_status(self, status: Status) -> None:
         self.query_one(StatusBar).show(status)
 
@@ -224,7 +242,7 @@ class DetailScreen(Screen[None]):
             )
         returns.add_row("52wH", signed_text(row.get("from_high"), self.palette), "")
         self._fill_holdings()
-        self.query_one("#holdings-note", Static).update(detail.holdings_note)
+        self._show_holdings_note()
         self._set_compact(self.app.size.width)
         self._show_breadth()
         self.refresh_bindings()

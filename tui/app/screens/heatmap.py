@@ -220,6 +220,7 @@ class HeatmapScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="heat-title")
         yield Static("", id="heat-legend")
+        yield Static("", id="heat-holdings", markup=False)
         table: DataTable[Any] = DataTable(id="heat-grid", cursor_type="cell", fixed_columns=1)
         yield table
         yield Static("loading holdings…", id="heat-info")
@@ -229,7 +230,12 @@ class HeatmapScreen(Screen[None]):
         self._show_title()
         self.load()
         self.watch(self.app, "report", self._report_changed, init=False)
+        self.watch(self.app, "holdings_as_of", self._show_holdings_as_of)
         self.query_one(DataTable).focus()
+
+    def _show_holdings_as_of(self, text: str) -> None:
+        """Where the holdings' prices come from (the app's ``holdings_as_of``)."""
+        self.query_one("#heat-holdings", Static).update(Content.styled(text, "$text-muted"))
 
     def _report_changed(self, report: Report | None) -> None:
         if report is not None:
