@@ -214,3 +214,30 @@ class _Frozen(datetime):
     @classmethod
     def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
         return FRIDAY if tz is None else FRIDAY.astimezone(tz)
+
+
+def test_rotmon_refresh_every_refreshes_the_holdings_in_its_first_cycle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The headless refresher: its first cycle refreshes the table's symbols and then the
+    holdings, the holdings line logged on stderr with its UTC stamp (stdout stays empty)."""
+    import tui.cli
+    import tui.data.fred
+    import tui.session
+
+    def stop(_seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    install(monkeypatch, FakeYahoo(listings()))
+    monkeypatch.setattr(tui.session, "datetime", _Frozen)
+    monkeypatch.setattr(tui.data.fred, "_http_get", lambda url, timeout: (503, b""))
+    monkeypatch.setattr(tui.cli, "_sleep", stop)
+    cache_dir = tmp_path / "c"
+    seeded_copy(cache_path(cache_dir))
+    assert main(["refresh", "--every", "5m", "--cache-dir", str(cache_dir)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = [line for line in captured.err.splitlines() if "rotmon refresh: holdings:" in line]
+    assert len(lines) == 1 and "updated 163 of 165 symbols" in lines[0], captured.err
+    with Cache(cache_path(cache_dir)) as cache:
+        assert cache.last_dates()["XOM"] == "2026-08-07"
