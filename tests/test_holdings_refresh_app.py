@@ -138,6 +138,13 @@ async def test_the_table_refreshes_first_then_the_holdings_and_their_as_of(
         assert str(holdings.get_cell("LLY", "last")) != "no data"
         await pilot.press("escape")
         await pilot.pause()
+        app.action_open_symbol("KRE")  # its holdings are universe names, not bundled ones
+        await settle(app)
+        await pilot.pause()
+        note = str(app.screen.query_one("#holdings-note", Static).render())
+        assert "No holdings list is bundled for KRE" in note and "holdings prices" not in note
+        await pilot.press("escape")
+        await pilot.pause()
 
         await pilot.press("H")
         await settle(app)

@@ -216,10 +216,11 @@ class DetailScreen(Screen[None]):
             self._show_holdings_note()
 
     def _show_holdings_note(self) -> None:
-        """The note under the holdings table, with the prices' as-of when it lists holdings."""
+        """The note under the holdings table, with the prices' as-of when it lists bundled
+        holdings (a sector: it has their breadth; not KRE's stand-ins from the universe)."""
         assert self.detail is not None
         note = self.detail.holdings_note
-        if self.detail.holdings and self.holdings_as_of:
+        if self.detail.breadth is not None and self.holdings_as_of:
             note += f" · {self.holdings_as_of}"
         self.query_one("#holdings-note", Static).update(note)
 
