@@ -30,7 +30,7 @@ from screenshots.generate import (
 
 def test_dashboard(snap_compare: SnapCompare, tmp_path: Path) -> None:
     """Dashboard at 160×50 in rotmon-dark. The banner reads 'OFFLINE · data as of 2026-07-31';
-    under it 'Rotation ON 10/13 · next FOMC in 44 d · NYSE OPEN · closes 16:00 ET …' and the
+    under it 'Rotation ON 11/14 · next FOMC in 44 d · NYSE OPEN · closes 16:00 ET …' and the
     digest line 'Since 07-30: 1 pending flip · 7 quadrant changes …'. Left: the sector table
     with every column (Symbol … Quad) and the groups from Benchmarks down, SPY highlighted,
     gains green and losses red with ▲▼◆. Right: the SPY 1Y chart with its 50-day average, and
