@@ -361,22 +361,27 @@ def test_offline_leaves_the_bundled_data_intact(
 
 
 def test_holdings_label() -> None:
-    """The as-of text, from the cache's last dates and the remembered refresh."""
+    """The as-of text, from each holding's last cached date and source, and the time of the
+    remembered refresh (New York)."""
     symbols = ["AAA", "BBB", "UNH"]
-    bundled = {"AAA": "2026-07-31", "BBB": "2026-07-31"}
-    assert holdings_label(bundled, symbols, None, "2026-07-31") == (
-        "holdings prices as of 2026-07-31 (bundled)"
-    )
+    bundled = {"AAA": ("2026-07-31", "snapshot"), "BBB": ("2026-07-31", "snapshot")}
+    assert holdings_label(bundled, symbols, None) == "holdings prices as of 2026-07-31 (bundled)"
     state = HoldingsState(datetime(2026, 12, 1, 21, 5, tzinfo=UTC), "2026-12-01")
-    fetched = {"AAA": "2026-12-01", "BBB": "2026-12-01"}
-    assert holdings_label(fetched, symbols, state, "2026-07-31") == (
+    fetched = {"AAA": ("2026-12-01", "yahoo"), "BBB": ("2026-12-01", "yahoo")}
+    assert holdings_label(fetched, symbols, state) == (
         "holdings prices as of 2026-12-01 (Yahoo 2026-12-01 16:05 ET)"
     )
-    partly = {"AAA": "2026-12-01", "BBB": "2026-07-31"}
-    assert holdings_label(partly, symbols, state, "2026-07-31") == (
+    partly = {"AAA": ("2026-12-01", "yahoo"), "BBB": ("2026-07-31", "snapshot")}
+    assert holdings_label(partly, symbols, state) == (
         "holdings prices as of 2026-12-01 (Yahoo 2026-12-01 16:05 ET) · 1 of 2 older"
     )
-    assert holdings_label({}, symbols, None, "2026-07-31") == "holdings prices: no data"
+    assert holdings_label(partly, symbols, None) == (
+        "holdings prices as of 2026-12-01 (Yahoo) · 1 of 2 older"
+    )
+    # A refresh that brought nothing newer: still the bundled days.
+    assert holdings_label(bundled, symbols, state) == ("holdings prices as of 2026-07-31 (bundled)")
+    assert holdings_label({}, symbols, None) == "holdings prices: no data"
+    assert holdings_label({"UNH": ("", "yahoo")}, symbols, None) == "holdings prices: no data"
 
 
 def test_monitor_refreshes_holdings_once_and_says_as_of_what(

@@ -772,19 +772,20 @@ class Monitor:
         """Where the holdings' figures come from, for the drill-down, its breadth and the heat
         map: 'holdings prices as of 2026-07-31 (bundled)' or '… (Yahoo 2026-08-07 17:30 ET)'
         (see :func:`tui.data.refresh.holdings_label`); '' without a cache. Reads the cache's
-        meta and last dates only (and, once per process, the bundled file's last date)."""
+        meta and its per-symbol summary only (~50 ms): call it from a worker."""
         from tui.data.refresh import holdings_label, holdings_state
-        from tui.data.snapshot import holdings_last_date, holdings_symbols
+        from tui.data.snapshot import holdings_symbols
 
         cache = self.cache
         if cache is None:
             return ""
         try:
-            last = cache.last_dates()
+            info = cache.symbol_info()
             state = holdings_state(cache)
         except sqlite3.Error:
             return ""
-        return holdings_label(last, holdings_symbols(), state, holdings_last_date())
+        latest = {s: (i.last_date or "", i.source) for s, i in info.items()}
+        return holdings_label(latest, holdings_symbols(), state)
 
     def next_refresh_in(self, every: int | None = None, *, wait: bool = True) -> float:
         """Seconds until the next scheduled refresh: the open/closed cadence of the config

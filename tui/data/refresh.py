@@ -916,26 +916,27 @@ def run_holdings_refresh(
 
 
 def holdings_label(
-    last_dates: dict[str, str], symbols: Sequence[str], state: HoldingsState | None, bundled: str
+    latest: dict[str, tuple[str, str]], symbols: Sequence[str], state: HoldingsState | None
 ) -> str:
     """Where the holdings' figures come from, for the screens that show them:
     'holdings prices as of 2026-07-31 (bundled)', 'holdings prices as of 2026-08-07 (Yahoo
-    2026-08-07 17:30 ET)', with '· 12 of 163 older' when some lag the newest, '· no data' when
-    none has any. ``last_dates`` is the cache's (symbol -> last date), ``bundled`` the bundled
-    holdings' last date."""
-    dated = [last_dates[s] for s in dict.fromkeys(symbols) if s in last_dates]
+    2026-08-07 17:30 ET)' (the time of the last holdings refresh, New York), with
+    '· 12 of 163 older' when some lag the newest, 'holdings prices: no data' when none has any.
+    ``latest``: symbol -> (its last cached date, the source that wrote it: "snapshot",
+    "yahoo", …), as :meth:`tui.data.cache.Cache.symbol_info` gives them."""
+    dated = {s: latest[s] for s in dict.fromkeys(symbols) if s in latest and latest[s][0]}
     if not dated:
         return "holdings prices: no data"
-    newest = max(dated)
-    if state is not None and newest > bundled:
-        at = state.at.astimezone(NEW_YORK)
-        source = f"Yahoo {at:%Y-%m-%d %H:%M} ET"
-    elif newest > bundled:
+    newest = max(day for day, _ in dated.values())
+    fetched = any(day == newest and src.startswith("yahoo") for day, src in dated.values())
+    if fetched and state is not None:
+        source = f"Yahoo {state.at.astimezone(NEW_YORK):%Y-%m-%d %H:%M} ET"
+    elif fetched:
         source = "Yahoo"
     else:
         source = "bundled"
     text = f"holdings prices as of {newest} ({source})"
-    older = sum(1 for d in dated if d < newest)
+    older = sum(1 for day, _ in dated.values() if day < newest)
     if older:
         text += f" · {older} of {len(dated)} older"
     return text

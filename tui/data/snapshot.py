@@ -215,9 +215,3 @@ def _last_date(path: Path) -> str:
 def snapshot_last_date() -> str:
     """The last date in the bundled universe prices (computed once per process)."""
     return _last_date(PRICES_FILE)
-
-
-@functools.cache
-def holdings_last_date() -> str:
-    """The last date in the bundled holdings prices (computed once per process, ~0.3 s)."""
-    return _last_date(HOLDINGS_PRICES_FILE)
