@@ -46,10 +46,11 @@ from pathlib import Path
 folder = Path(tui.data.__file__).parent / "snapshot"
 frame = pd.concat(
     pd.read_csv(folder / name, usecols=["date", "symbol", "adj_close"], parse_dates=["date"])
-    for name in ("prices_daily.csv.gz", "factors_daily.csv.gz")
+    for name in ("prices_daily.csv.gz", "factors_daily.csv.gz", "holdings_prices_daily.csv.gz")
 )
-closes = frame.pivot(index="date", columns="symbol", values="adj_close")
 rules, _ = load_rules(None)
+frame = frame[frame["symbol"].isin({s for r in rules for s in r.symbols} | {"IWM", "SPY"})]
+closes = frame.pivot(index="date", columns="symbol", values="adj_close")
 lines = backtest_lines(backtest(closes, rules, decisions=policy_record(), meetings=load_meetings()))
 print(time.perf_counter() - start)
 """
@@ -95,13 +96,18 @@ def main() -> int:
 
     folder = Path(tui.data.__file__).parent / "snapshot"
     start = time.perf_counter()
-    frame = pd.concat(  # the universe and the factor ETFs (two rules read factor pairs)
+    # the universe, the factor ETFs (two rules read factor pairs) and the holdings (the
+    # concentration rule reads the mega caps), cut to what the rules and the score read
+    frame = pd.concat(
         pd.read_csv(folder / name, usecols=["date", "symbol", "adj_close"], parse_dates=["date"])
-        for name in ("prices_daily.csv.gz", "factors_daily.csv.gz")
+        for name in ("prices_daily.csv.gz", "factors_daily.csv.gz", "holdings_prices_daily.csv.gz")
     )
-    closes = frame.pivot(index="date", columns="symbol", values="adj_close")
-    read_s = time.perf_counter() - start
     rules, _ = load_rules(None)
+    wanted = {s for r in rules for s in r.symbols} | {"IWM", "EEM", "VBR", "SPY"}
+    closes = frame[frame["symbol"].isin(wanted)].pivot(
+        index="date", columns="symbol", values="adj_close"
+    )
+    read_s = time.perf_counter() - start
     record, meetings = policy_record(), load_meetings()
     print(f"machine: {machine()}")
     print(
