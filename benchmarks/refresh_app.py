@@ -350,15 +350,16 @@ def prepare_cache(base: Path, work: Path) -> Path:
     """A copy of the base cache dir, marked as seeded from the bundled snapshot (as a cache
     that has been in use is), so that start-up does not fill the days the refresh must bring."""
     from tui.data.cache import Cache
-    from tui.data.snapshot import _SEED_META_PREFIX, PRICES_FILE
+    from tui.data.snapshot import _SEED_META_PREFIX, FACTORS_FILE, PRICES_FILE
 
     if work.exists():
         shutil.rmtree(work)
     shutil.copytree(base, work)
     path = work / "rotmon.sqlite"
     with Cache(path) as cache:
-        state = {"size": PRICES_FILE.stat().st_size, "symbols": [], "complete": True}
-        cache.set_meta(_SEED_META_PREFIX + PRICES_FILE.name, json.dumps(state))
+        for bundled in (PRICES_FILE, FACTORS_FILE):  # the factor ETFs have a file of their own
+            state = {"size": bundled.stat().st_size, "symbols": [], "complete": True}
+            cache.set_meta(_SEED_META_PREFIX + bundled.name, json.dumps(state))
     return path
 
 

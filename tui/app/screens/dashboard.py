@@ -20,16 +20,23 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.app.charts import ChartSettings, line_chart, thesis_chart
+from tui.app.charts import ChartData, ChartSettings, line_chart, thesis_chart
 from tui.app.messages import EditGroup, LayoutWidth, OpenSymbol, SymbolHighlighted
 from tui.app.widgets.footer import FittedFooter
 from tui.app.widgets.rs_chart import RSChart
-from tui.app.widgets.sector_table import BREADTH_CAVEAT, SectorTable
+from tui.app.widgets.sector_table import (
+    BREADTH_CAVEAT,
+    PreparedCells,
+    SectorTable,
+    prepare_cells,
+)
 from tui.app.widgets.status_bar import Status, StatusBar, banner_text
 from tui.format import Palette, countdown
 from tui.universe import SECTOR_ETFS
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from tui.app.widgets.catalysts import CatalystsTable
     from tui.app.widgets.regime import RegimePane
     from tui.regime.digest import Digest
@@ -88,6 +95,58 @@ def sectors_first(groups: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[str
     return [out[best], *out[:best], *out[best + 1 :]]
 
 
+CHART_MEMO = 8
+"""Chart data kept per dashboard (see ChartMemo)."""
+
+
+class ChartMemo:
+    """The chart panes' data by what it was drawn from: the closes of a report, the symbol,
+    the benchmark and the chart settings.
+
+    Computing a chart's series (RS over the whole history, dates as text) took 15-30 ms on
+    the UI thread per pane. The worker that prepares a report fills this for the panes it
+    will show, and a symbol highlighted again is drawn from it. Only the two latest closes
+    frames are kept (the one shown, and the one being prepared), and at most
+    :data:`CHART_MEMO` entries, the oldest first out. Called from a worker and from the UI
+    thread: every step is one dict operation, which the GIL keeps whole.
+    """
+
+    def __init__(self) -> None:
+        self._data: dict[tuple[Any, ...], ChartData] = {}
+        self._frames: list[pd.DataFrame] = []  # newest last; entries are keyed by their id
+
+    def _get(self, closes: pd.DataFrame | None, key: tuple[Any, ...], make: Any) -> ChartData:
+        if closes is None:
+            return make()
+        frames = self._frames
+        if not any(frame is closes for frame in frames):
+            self._frames = [*frames[-1:], closes]
+            alive = {id(frame) for frame in self._frames}
+            self._data = {k: v for k, v in self._data.items() if k[0] in alive}
+        full = (id(closes), *key)
+        data = self._data.get(full)
+        if data is None:
+            data = make()
+            self._data[full] = data
+            while len(self._data) > CHART_MEMO:
+                self._data.pop(next(iter(self._data)), None)
+        return data
+
+    def line(
+        self, closes: pd.DataFrame | None, symbol: str, benchmark: str, settings: ChartSettings
+    ) -> ChartData:
+        """:func:`tui.app.charts.line_chart`, computed once per input."""
+        key = ("line", symbol, benchmark, settings)
+        return self._get(closes, key, lambda: line_chart(closes, symbol, benchmark, settings))
+
+    def thesis(
+        self, closes: pd.DataFrame | None, benchmark: str, settings: ChartSettings
+    ) -> ChartData:
+        """:func:`tui.app.charts.thesis_chart`, computed once per input."""
+        key = ("thesis", benchmark, settings)
+        return self._get(closes, key, lambda: thesis_chart(closes, benchmark, settings))
+
+
 class DashboardScreen(Screen[None]):
     """One screen that answers: is the rotation on, and what could break it."""
 
@@ -128,6 +187,8 @@ class DashboardScreen(Screen[None]):
         self.compact = False
         self.palette = Palette()
         self.settings = ChartSettings()
+        self.charts = ChartMemo()
+        self._coming: Report | None = None  # the report a worker is preparing
         self.regime: RegimePane | None = None  # mounted after the first frame
         self.catalysts: CatalystsTable | None = None  # likewise
 
@@ -197,12 +258,55 @@ class DashboardScreen(Screen[None]):
         self.call_after_refresh(self._mount_side_panes)
 
     def _report_changed(self, report: Report | None) -> None:
-        if report is not None:
+        if report is None:
+            return
+        if self.report is None or report.closes is None:
+            # The first figures (in the first frame), or a saved summary: shown now.
+            self._coming = None
             self.show_report(report)
-            self._start_digest(report)
-            if report.closes is not None:
-                self._breadth_report = report
-                self._start_breadth()
+        else:
+            self._prepare(report)
+        self._start_digest(report)
+        if report.closes is not None:
+            self._breadth_report = report
+            self._start_breadth()
+
+    def _prepare(self, report: Report) -> None:
+        """Format the table's cells and compute the charts' series of a computed report in a
+        thread, then show it: with 500 symbols that work held the UI thread for 70-140 ms."""
+        self._coming = report
+        selected = self.query_one(SectorTable).selected_symbol
+        args = (report, selected, self.palette, self.settings)
+        self.run_worker(
+            lambda: self._prepare_view(*args),
+            thread=True,
+            exclusive=True,
+            group="dashboard-view",
+            exit_on_error=False,
+        )
+
+    def _prepare_view(
+        self, report: Report, selected: str | None, palette: Palette, settings: ChartSettings
+    ) -> None:
+        """In the worker: nothing here touches a widget."""
+        from textual.worker import get_current_worker
+
+        cells: PreparedCells | None = None
+        try:
+            cells = prepare_cells(report.rows, palette)
+            self.charts.thesis(report.closes, report.benchmark, settings)
+            if selected is not None:
+                self.charts.line(report.closes, selected, report.benchmark, settings)
+        finally:  # whatever happened, the report is shown (the slow way without cells)
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._show_prepared, report, cells)
+
+    def _show_prepared(self, report: Report, cells: PreparedCells | None) -> None:
+        if report is not self._coming:
+            return  # a newer report is being prepared
+        self._coming = None
+        self.query_one(SectorTable).use_prepared(cells)
+        self.show_report(report)
 
     def _use_settings(self, settings: ChartSettings) -> None:
         changed = settings != self.settings
@@ -411,12 +515,12 @@ class DashboardScreen(Screen[None]):
         if symbol is None:
             return
         closes = self.report.closes if self.report else None
-        chart.show(line_chart(closes, symbol, self.benchmark, self.settings))
+        chart.show(self.charts.line(closes, symbol, self.benchmark, self.settings))
 
     def _draw_thesis(self) -> None:
         closes = self.report.closes if self.report else None
         chart = self.query_one("#rs-thesis", RSChart)
-        chart.show(thesis_chart(closes, self.benchmark, self.settings))
+        chart.show(self.charts.thesis(closes, self.benchmark, self.settings))
 
     # -- actions -------------------------------------------------------------------------
 

@@ -425,7 +425,15 @@ class RRGScreen(Screen[None]):
         self.error = None
         self.compute(self.current, self.closes)
 
-    @work(thread=True, exclusive=True, group="rrg", exit_on_error=False)
+    # A description of our own: Textual's default is the repr of the arguments, and the repr
+    # of a closes frame (pandas' to_string) takes tens of ms on the UI thread.
+    @work(
+        thread=True,
+        exclusive=True,
+        group="rrg",
+        exit_on_error=False,
+        description="compute(request, closes)",
+    )
     def compute(self, request: Request, closes: pd.DataFrame | None) -> None:
         """The time machine, off the UI thread; sent back as :class:`RRGComputed`."""
         if self.member_of is not None and self.holdings_closes is not None:

@@ -284,6 +284,62 @@ def breadth_text(breadth: dict[str, Any] | None, figure: str) -> Text:
     return Text(f"{100 * value:.0f}%", justify="right")
 
 
+def figure_cell(column: Column, row: Row, palette: Palette) -> Text | str:
+    """The cell of any column but the symbol's (which depends on the table's width and the
+    benchmark's date) for a report row: the same whatever the layout, so it can be made in
+    a worker (:func:`prepare_cells`)."""
+    key = column.key
+    if key == "last":
+        return Text(fit_price(row.get("close"), column.width), justify="right")
+    if key == "trend":
+        if row["symbol"] in NOT_PRICES:
+            return Text("·", style="dim", justify="center")
+        return trend_text((row.get("rs_trend") or {}).get("state"), palette)
+    if key == "spark":
+        return Text(sparkline(row.get("spark") or [], column.width), style="dim")
+    if key == "quad":
+        return quadrant_text(row, palette)
+    changes = row.get("chg")
+    no_rs = row["symbol"] in NOT_PRICES  # yields and index levels: a ratio means nothing
+    if no_rs and key in ("rs1M", "rs3M"):
+        return Text("·", style="dim", justify="right")
+    if changes is not None:  # a yield: moves in basis points
+        points = changes.get("52wH" if key == "high" else key)
+        return _signed(fit_bp(points, column.width), points, palette)
+    value = column.value(row)
+    assert not isinstance(value, str)
+    return _signed(fit_pct(value, column.width), value, palette)
+
+
+@dataclass(frozen=True)
+class PreparedCells:
+    """Every figure cell of some report rows, formatted off the UI thread: (symbol, column
+    key) -> (plain text, the cell as the table stores it)."""
+
+    rows: Sequence[Row]
+    palette: Palette
+    cells: dict[tuple[str, str], tuple[str, Text | str]]
+
+
+def prepare_cells(rows: Sequence[Row], palette: Palette) -> PreparedCells:
+    """Format every cell but the symbol's of ``rows`` (for a worker; no widget is touched).
+
+    With 500 rows that is 7,000 cells: building their Text on the UI thread was the longest
+    part of showing a refreshed report (46-100 ms). :meth:`SectorTable.use_prepared` takes
+    the result, so the UI thread only compares plain text with what is on screen."""
+    cells: dict[tuple[str, str], tuple[str, Text | str]] = {}
+    figures = [c for c in COLUMNS if c.key != "symbol" and c.key not in BREADTH_KEYS]
+    for row in rows:
+        symbol = row["symbol"]
+        for column in figures:
+            cell = figure_cell(column, row, palette)
+            if isinstance(cell, Text):
+                cells[(symbol, column.key)] = (cell.plain, CellText.of(cell))
+            else:
+                cells[(symbol, column.key)] = (cell, cell)
+    return PreparedCells(rows, palette, cells)
+
+
 def group_key(name: str) -> str:
     """Row key of a group's header row (never a ticker: tickers have no '§')."""
     return f"§{name}"
@@ -317,6 +373,8 @@ class SectorTable(DataTable[Any]):
         self.compact = False
         self.palette = Palette()
         self._cells: dict[tuple[str, str], str] = {}
+        self._prepared: PreparedCells | None = None  # for the rows shown, from a worker
+        self._rendered_width = -1  # the width _render_rows last fitted the columns to
         self.breadth: dict[str, dict[str, Any]] = {}
         """Sector ETF -> its breadth ({"above_50", "above_200", "high_20", "n"}), from a
         worker; empty until it is known (no breadth column is shown then)."""
@@ -339,6 +397,8 @@ class SectorTable(DataTable[Any]):
         with '*' so stale figures never pass for fresh ones.
         """
         self.reference_date = reference_date
+        if self._prepared is not None and self._prepared.rows is not rows:
+            self._prepared = None  # formatted for other rows
         self.rows_by_symbol = {row["symbol"]: row for row in rows}
         self.groups = [(name, list(symbols)) for name, symbols in groups]
         self._render_rows()
@@ -361,9 +421,16 @@ class SectorTable(DataTable[Any]):
         """True while at least one breadth column is on screen (its caveat must be too)."""
         return any(c.key in BREADTH_KEYS for c in self.columns_shown)
 
+    def use_prepared(self, prepared: PreparedCells | None) -> None:
+        """Cells formatted by :func:`prepare_cells` in a worker, for the rows the next
+        :meth:`show` gets (ignored for other rows, or when the colours have changed since):
+        the UI thread then only compares their text with what is on screen."""
+        self._prepared = prepared if prepared is None or prepared.palette == self.palette else None
+
     def set_palette(self, palette: Palette) -> None:
         """Use new up/down colours (after a theme change)."""
         if palette != self.palette:
+            self._prepared = None  # formatted in the old colours
             self.palette = palette
             self._layout = ()
             self._render_rows()
@@ -413,7 +480,10 @@ class SectorTable(DataTable[Any]):
         return self._fit()[1] if column.key == "symbol" else column.width
 
     def on_resize(self) -> None:
-        self._render_rows()
+        # The columns depend on the width only: a new height (a line appearing over the
+        # table) changes nothing in the cells.
+        if self.size.width != self._rendered_width:
+            self._render_rows()
 
     @property
     def selected_symbol(self) -> str | None:
@@ -486,37 +556,25 @@ class SectorTable(DataTable[Any]):
     def _content(self, column: Column, row: Row | None, symbol_width: int = 0) -> Text | str:
         if row is None:
             return Text("n/a", style="dim", justify="right") if column.key != "symbol" else ""
-        key = column.key
-        if key in BREADTH_KEYS:
-            return breadth_text(self.breadth.get(row["symbol"]), BREADTH_KEYS[key])
-        if key == "symbol":
+        if column.key in BREADTH_KEYS:
+            return breadth_text(self.breadth.get(row["symbol"]), BREADTH_KEYS[column.key])
+        if column.key == "symbol":
             width = symbol_width or self._width(column)
             if self.reference_date and (row.get("last_date") or "") < self.reference_date:
                 # Older than the benchmark's last close: a failed refresh, a delisting…
                 return Text(_ellipsis(f"{row['symbol']}*", width), style="dim")
             return _ellipsis(row["symbol"], width)
-        if key == "last":
-            return Text(fit_price(row.get("close"), column.width), justify="right")
-        if key == "trend":
-            if row["symbol"] in NOT_PRICES:
-                return Text("·", style="dim", justify="center")
-            return trend_text((row.get("rs_trend") or {}).get("state"), self.palette)
-        if key == "spark":
-            return Text(sparkline(row.get("spark") or [], column.width), style="dim")
-        if key == "quad":
-            return quadrant_text(row, self.palette)
-        changes = row.get("chg")
-        no_rs = row["symbol"] in NOT_PRICES  # yields and index levels: a ratio means nothing
-        if no_rs and key in ("rs1M", "rs3M"):
-            return Text("·", style="dim", justify="right")
-        if changes is not None:  # a yield: moves in basis points
-            points = changes.get("52wH" if key == "high" else key)
-            return _signed(fit_bp(points, column.width), points, self.palette)
-        value = column.value(row)
-        assert not isinstance(value, str)
-        return _signed(fit_pct(value, column.width), value, self.palette)
+        return figure_cell(column, row, self.palette)
+
+    def _prepared_cell(self, column: Column, row_key: str) -> tuple[str, Text | str] | None:
+        """(plain text, cell) formatted in a worker for the rows shown (None: not prepared)."""
+        prepared = self._prepared
+        if prepared is None or column.key == "symbol" or column.key in BREADTH_KEYS:
+            return None
+        return prepared.cells.get((row_key, column.key))
 
     def _render_rows(self) -> None:
+        self._rendered_width = self.size.width
         columns, symbol_width = self._fit()
         order: list[tuple[str, str | None]] = []  # (row key, symbol or None for a header)
         for name, symbols in self.groups:
@@ -539,6 +597,12 @@ class SectorTable(DataTable[Any]):
                 continue
             row = self.rows_by_symbol.get(symbol)
             for column in columns:
+                ready = self._prepared_cell(column, row_key)
+                if ready is not None:  # formatted in the worker: only compared here
+                    if self._cells.get((row_key, column.key)) != ready[0]:
+                        self._cells[(row_key, column.key)] = ready[0]
+                        changed.append((row_key, column.key, ready[1]))
+                    continue
                 cell = self._content(column, row, symbol_width)
                 plain = cell.plain if isinstance(cell, Text) else cell
                 if self._cells.get((row_key, column.key)) != plain:
@@ -584,9 +648,14 @@ class SectorTable(DataTable[Any]):
                 self.add_row(label, *([""] * (len(columns) - 1)), key=row_key, height=len(lines))
                 continue
             row = self.rows_by_symbol.get(symbol)
-            cells = [self._cell(column, row, symbol_width) for column in columns]
-            for column, cell in zip(columns, cells, strict=True):
-                self._cells[(row_key, column.key)] = cell.plain if isinstance(cell, Text) else cell
+            cells = []
+            for column in columns:
+                ready = self._prepared_cell(column, row_key)
+                if ready is None:
+                    cell = self._cell(column, row, symbol_width)
+                    ready = (cell.plain if isinstance(cell, Text) else cell, cell)
+                self._cells[(row_key, column.key)] = ready[0]
+                cells.append(ready[1])
             self.add_row(*cells, key=row_key)
         shown = [s for _, s in order if s]
         target = selected if selected in shown else next(iter(shown), None)
