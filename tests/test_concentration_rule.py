@@ -212,3 +212,38 @@ def test_a_holding_the_fund_does_not_list_says_so(closes: pd.DataFrame, tmp_path
     assert odd.series.name == "AAPL+RSP weight in SPY"
     result = evaluate(closes, [odd], decisions=policy_record())[0]
     assert result.reason == "RSP not in SPY's bundled holdings of 2025-11-18"
+
+
+@pytest.mark.parametrize(
+    ("series", "message"),
+    [
+        (
+            '{ kind = "drifted_weight", a = [], b = "SPY" }',
+            "rules.odd.series.a: expected a non-empty array of symbols, got an array",
+        ),
+        (
+            '{ kind = "drifted_weight", a = ["AAPL", "SPY"], b = "SPY" }',
+            "rules.odd.series: a symbol appears twice in the holdings and the fund",
+        ),
+        (
+            '{ kind = "drifted_weight", a = ["AAPL"] }',
+            "rules.odd.series.b: missing: a drifted_weight series needs a, b",
+        ),
+        (
+            '{ kind = "drifted_weight", a = ["AAPL"], b = "SPY", name = "' + "x" * 41 + '" }',
+            "rules.odd.series.name: 41 characters: a series name is at most 40",
+        ),
+    ],
+)
+def test_a_bad_drifted_weight_series_is_reported(tmp_path: Path, series: str, message: str) -> None:
+    """Each mistake in a drifted_weight series names the file, line and key; the rule is
+    skipped and the shipped rules load as before."""
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        f'[rules.odd]\nname = "Odd"\ngroup = "Breadth"\nwhy = "{"w" * 45}"\nseries = {series}\n'
+        'all = [{ test = "level_above", threshold = 0.1 }]\n',
+        encoding="utf-8",
+    )
+    rules, problems = load_rules(path)
+    assert [str(p) for p in problems] == [f"rules.toml:5: {message}; rule skipped"]
+    assert "odd" not in {r.id for r in rules} and "concentration" in {r.id for r in rules}
