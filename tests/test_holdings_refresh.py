@@ -429,3 +429,18 @@ def test_who_never_fetches_holdings(
     assert monitor.holdings_as_of() == "holdings prices as of 2026-07-31 (bundled)"
     assert monitor.cache is not None
     monitor.cache.close()
+
+
+def test_never_two_holdings_refreshes_at_once(
+    cache_path: Path, provider: YahooProvider, monkeypatch
+) -> None:
+    """While one runs (here: its lock held, as by a call given up at the app's deadline that
+    still runs in its thread), a second asks nothing and remembers nothing."""
+    fake = FakeYahoo(listings())
+    install(monkeypatch, fake)
+    monitor = Monitor(Config(), cache_path, clock=lambda: FRIDAY, holdings_provider=provider)
+    cache = monitor.open()
+    with monitor.holdings_busy:
+        assert monitor.refresh_holdings() is None
+    assert fake.urls == [] and cache.get_meta(HOLDINGS_META) is None
+    cache.close()

@@ -218,6 +218,11 @@ class Monitor:
     holdings_provider: Any = None
     """The sector holdings' prices; None: the price provider when rotmon built it (Yahoo),
     nobody when a test or an embedding gave a price provider only."""
+    holdings_busy: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+    """Held while a holdings refresh runs: a second one (a worker started while a call given
+    up at its deadline still runs in its thread) asks nothing."""
     cache: Cache | None = None
     rules: list[Rule] | None = None
     events: list[Catalyst] = field(default_factory=list)
@@ -761,12 +766,16 @@ class Monitor:
         now = self.clock()
         if not force and not holdings_due(cache, now):
             return None
+        if not self.holdings_busy.acquire(blocking=False):
+            return None
         symbols = holdings_symbols()
         try:
             seed_holdings(cache, symbols)
-            return run_holdings_refresh(cache, provider, symbols, now=now, force=True)
+            return run_holdings_refresh(cache, provider, symbols, now=now, force=force)
         except sqlite3.Error:  # a full disk: the bundled holdings stay as they were
             return None
+        finally:
+            self.holdings_busy.release()
 
     def holdings_as_of(self) -> str:
         """Where the holdings' figures come from, for the drill-down, its breadth and the heat

@@ -217,7 +217,13 @@ class SessionApp(App[int]):
         if outcome.rows_written or outcome.readjusted or changed:
             self._compute()
         if outcome.problem is None and not get_current_worker().is_cancelled:
-            self.call_from_thread(self.refresh_holdings)  # its own worker: never in the way
+            self.call_from_thread(self._start_holdings_refresh)  # its own worker
+
+    def _start_holdings_refresh(self) -> None:
+        """The holdings refresh, unless one is still running (never two at once: a second
+        would not cancel the first's requests, only its result)."""
+        if not any(w.group == "holdings" and w.is_running for w in self.workers):
+            self.refresh_holdings()
 
     @work(thread=True, exclusive=True, group="holdings", exit_on_error=False)
     def refresh_holdings(self) -> None:
