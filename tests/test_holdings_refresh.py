@@ -444,3 +444,27 @@ def test_never_two_holdings_refreshes_at_once(
         assert monitor.refresh_holdings() is None
     assert fake.urls == [] and cache.get_meta(HOLDINGS_META) is None
     cache.close()
+
+
+def test_a_holding_the_table_already_refreshed_is_not_asked_again(
+    cache: Cache, provider: YahooProvider, monkeypatch
+) -> None:
+    """AAPL and XOM already hold Friday's close (the table's own refresh brought them): the
+    holdings refresh asks Yahoo for the other 163 only; once all are at Friday, for none."""
+    fake = FakeYahoo(listings())
+    install(monkeypatch, fake)
+    rows = [(s, "2026-08-07", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0) for s in ("AAPL", "XOM")]
+    cache.upsert_prices(rows, "yahoo")
+    outcome = run_holdings_refresh(cache, provider, ALL_HOLDINGS, now=FRIDAY)
+    assert outcome is not None
+    assert sum(len(b) for b in outcome.batches) == 163
+    assert fake.charts("AAPL") == [] and fake.charts("XOM") == []
+    assert stored(cache, "AAPL")["2026-08-07"] == (1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
+    assert len(fake.history_requests("MSFT")) >= 1
+
+    for symbol in ALL_HOLDINGS:  # now every priced one is at Friday; UNH and ED never are
+        if symbol not in ("UNH", "ED"):
+            assert max(stored(cache, symbol)) == "2026-08-07", symbol
+    again = run_holdings_refresh(cache, provider, PRICED, now=FRIDAY, force=True)
+    assert again is not None and again.batches == []
+    assert again.message == "holdings: up to date, none asked"

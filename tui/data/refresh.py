@@ -798,6 +798,8 @@ class HoldingsOutcome:
     def message(self) -> str:
         """One line: 'holdings: updated 163 of 165 symbols (815 new rows); 2 not updated: …'."""
         asked = sum(len(b) for b in self.batches)
+        if not asked:
+            return "holdings: up to date, none asked"
         new_rows = sum(o.new_rows for o in self.outcomes)
         if not self.updated:
             head = f"holdings: no symbol updated of {asked}"
@@ -882,16 +884,21 @@ def run_holdings_refresh(
     the provider's lock released between batches, so the table's refresh never waits for all
     of them); None when not due (see :func:`holdings_due`) unless ``force``.
 
-    Only final bars are kept (through :func:`closed_session`). The status meta of the main
-    refresh is left alone. A batch that Yahoo rate-limits, or answers 5xx for, loses only its
-    own symbols (their older rows stay); when Yahoo is unreachable (offline or timeout) the
-    batches after it are not asked and the refresh does not count, so the next one tries again.
+    Only final bars are kept (through :func:`closed_session`); holdings that already have
+    that session's bar are not asked. The status meta of the main refresh is left alone. A
+    batch that Yahoo rate-limits, or answers 5xx for, loses only its own symbols (their older
+    rows stay); when Yahoo is unreachable (offline or timeout) the batches after it are not
+    asked and the refresh does not count, so the next one tries again.
     """
     moment = _aware(now)
     if not force and not holdings_due(cache, moment):
         return None
     session = closed_session(moment)
-    batches = holdings_batches(symbols, batch_size)
+    # A holding the table's own refresh already brought to that session's close (AAPL in a
+    # watchlist, say) is not asked twice.
+    last = cache.last_dates()
+    pending = [s for s in symbols if last.get(s, "") < session.isoformat()]
+    batches = holdings_batches(pending, batch_size)
     outcomes: list[RefreshOutcome] = []
     unreachable = False
     for batch in batches:
