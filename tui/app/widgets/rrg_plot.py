@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
@@ -380,6 +381,16 @@ class Canvas:
         self.width, self.height = width, height
         self.chars = [[" "] * width for _ in range(height)]
         self.styles = [[Style()] * width for _ in range(height)]
+        self._sums: dict[tuple[Style, Style], Style] = {}
+
+    def combined(self, under: Style, over: Style) -> Style:
+        """``under + over``, remembered: a frame adds the same few styles (a quadrant's tint
+        and a tail's colour) thousands of times, and Rich's ``+`` costs microseconds."""
+        key = (under, over)
+        total = self._sums.get(key)
+        if total is None:
+            total = self._sums[key] = under + over
+        return total
 
     def inside(self, col: int, row: int) -> bool:
         return 0 <= col < self.width and 0 <= row < self.height
@@ -390,7 +401,9 @@ class Canvas:
             c = col + i
             if self.inside(c, row):
                 self.chars[row][c] = char
-                self.styles[row][c] = self.styles[row][c] + style if keep_bg else style
+                self.styles[row][c] = (
+                    self.combined(self.styles[row][c], style) if keep_bg else style
+                )
 
     def rows(self) -> list[str]:
         return ["".join(line) for line in self.chars]
@@ -529,6 +542,21 @@ def _line(a: tuple[int, int], b: tuple[int, int]) -> list[tuple[int, int]]:
             y0 += sy
 
 
+@lru_cache(maxsize=16384)
+def _segment_cells(
+    a: tuple[int, int], b: tuple[int, int], left: int, top: int
+) -> tuple[tuple[Cell, int], ...]:
+    """The pane cells of the dots from a to b (:func:`_line`, dots counted from the plot's
+    top left at ``left``, ``top``), each with the braille bits the segment sets in it, in the
+    order the path first touches them. Remembered: a step of the time machine moves each
+    tail by one period, so all of its segments but one were drawn in the frame before."""
+    cells: dict[Cell, int] = {}
+    for px, py in _line(a, b):
+        cell = (left + px // 2, top + py // 4)
+        cells[cell] = cells.get(cell, 0) | _BRAILLE[(px % 2, py % 4)]
+    return tuple(cells.items())
+
+
 def tail_marker(age: int, points: int) -> tuple[str, int]:
     """Marker and fade level of the tail point ``age`` periods before the newest (age >= 1)
     in a tail of ``points`` points: ``•`` in the newer half of the tail (always for age 1),
@@ -549,17 +577,25 @@ def _draw_tail(
 ) -> None:
     """The path of a tail in braille dots, from each point to the next."""
     dots = [frame.dot(x, y) for _, x, y in point.tail]
-    path: list[tuple[int, int]] = []
-    for a, b in zip(dots, dots[1:], strict=False):
-        path.extend(_line(a, b))
+    left, top = frame.left, frame.top
     touched: dict[Cell, None] = {}
-    for px, py in path:
-        cell = (frame.left + px // 2, frame.top + py // 4)
-        bits[cell] = bits.get(cell, 0) | _BRAILLE[(px % 2, py % 4)]
-        touched[cell] = None
-    for cell in touched:  # each cell written once, in path order
+    get = bits.get
+    for a, b in zip(dots, dots[1:], strict=False):
+        for cell, bit in _segment_cells(a, b, left, top):
+            bits[cell] = get(cell, 0) | bit
+            touched[cell] = None
+    # Each cell written once, in path order, as Canvas.put would (inlined: thousands a frame).
+    chars, styles, sums = canvas.chars, canvas.styles, canvas._sums
+    width, height = canvas.width, canvas.height
+    for cell in touched:
         col, row = cell
-        canvas.put(col, row, chr(0x2800 + bits[cell]), style)
+        if 0 <= col < width and 0 <= row < height:
+            chars[row][col] = chr(0x2800 + bits[cell])
+            under = styles[row][col]
+            total = sums.get((under, style))
+            if total is None:
+                total = canvas.combined(under, style)
+            styles[row][col] = total
 
 
 def _draw_tail_markers(
