@@ -74,6 +74,10 @@ async def test_figures_equal_the_csv_reference(tmp_path: Path, reference: dict) 
         facts = text_of(screen, "#conc-facts")
         assert f"Mag-7 weight {100 * reference['mag7_weight']:.1f}% of SPY" in facts
         assert "(34.7% on 2025-11-18)" in facts
+        # the change is over what the period holds of the weights: since their day, not "1Y"
+        start = 0.3473658  # the mag-7's weights summed in spy_top_holdings.csv (percent / 100)
+        change = signed(100 * (reference["mag7_weight"] - start), ".2f")
+        assert f"of SPY (34.7% on 2025-11-18), {change} pts since 2025-11-18" in facts
         assert f"Top-10 weight {100 * reference['top10_weight']:.1f}% of SPY" in facts
         assert "(39.2%)" in facts
         assert 'Rule "Mega-cap concentration falling" ✓ pass since 2026-07-21' in facts
@@ -95,8 +99,8 @@ async def test_figures_equal_the_csv_reference(tmp_path: Path, reference: dict) 
 
 
 async def test_a_period_key_changes_the_window_without_recomputing(tmp_path: Path) -> None:
-    """3 picks 3M: the attribution then starts 63 SPY rows before the last close (2026-04-30),
-    and no second worker runs (the figures are sliced)."""
+    """2 picks 3M: the attribution and the weights' change then start 63 SPY rows before the
+    last close (2026-04-30), and no second worker runs (the figures are sliced)."""
     app = make_app(tmp_path, offline=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await press("C")(pilot)
@@ -107,6 +111,12 @@ async def test_a_period_key_changes_the_window_without_recomputing(tmp_path: Pat
         await finish(pilot)
         assert "2026-04-30 → 2026-07-31" in text_of(screen, "#conc-attribution")
         assert "over 3M" in text_of(screen, "#conc-facts")
+        # 63 changes, as the rule's 63-day change: 2026-04-30 -> 2026-07-31, worked from the
+        # CSVs (sum of w0 * P/P0 over SPY/SPY0 on both days): 33.24% - 33.85% = -0.60 pts
+        assert (
+            "Mag-7 weight 33.2% of SPY (34.7% on 2025-11-18), \u22120.60 pts since 2026-04-30"
+            in (text_of(screen, "#conc-facts"))
+        )
         assert sum(w.group == "concentration" for w in app.workers._workers) == runs
 
 
@@ -160,7 +170,7 @@ def test_concentration_screen(
     left 'Weight in SPY, % · 1Y · from 2025-11-18' with the mag-7 (~33.2) and top-10 (~37.7)
     lines; right 'Mag-7 basket vs RSP & SPY · 1Y rebased to 100'; the caveat 'Drifted weights
     (by price from 2025-11-18) ignore buybacks and index changes.' on one line; the facts
-    (mag-7 33.2% of SPY, 34.7% on 2025-11-18, −1.49 pts over 1Y; top-10 37.7% (39.2%); the
+    (mag-7 33.2% of SPY, 34.7% on 2025-11-18, −1.49 pts since 2025-11-18; top-10 37.7% (39.2%); the
     basket's move vs RSP and SPY; the rule ✓ pass since 2026-07-21); and SPY's +14.1% from
     2025-11-18 split into the mega caps' contributions (largest first, Alphabet's two classes
     as GOOGL+GOOG) and the rest of SPY. At 80x24 the charts are short and the figures wrap."""

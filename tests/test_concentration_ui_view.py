@@ -81,3 +81,25 @@ def test_each_window_splits_spy_s_return(
     assert math.fsum(rows.values()) + item["other"] == pytest.approx(spy, abs=1e-12)
     ordered = [c for _, _, _, c in item["rows"]]
     assert ordered == sorted(ordered, reverse=True)  # largest first
+
+
+@pytest.mark.parametrize("period", ["1M", "3M", "1Y"])
+def test_charts_and_figures_count_the_period_alike(closes: pd.DataFrame, period: str) -> None:
+    """The basket chart, rebased to 100 at its first close, ends at 100 × (1 + the move the
+    figures beside it print), and both span the close ``rows`` before the last (3M = 63
+    changes, like the rule's 63-day change)."""
+    from tui.app.charts import ChartSettings
+    from tui.app.screens.concentration import basket_chart, facts_lines
+
+    view = build_concentration_view(closes, PERIODS)
+    rows = PERIODS[period]
+    assert rows is not None
+    chart = basket_chart(view, ChartSettings(period=period))
+    rsp = next(s for s in chart.series if s.label == "/RSP")
+    assert rsp.dates[0] == view.dates[-(rows + 1)] and rsp.dates[-1] == view.dates[-1]
+    ratio = [v for v in view.vs_rsp if math.isfinite(v)]
+    expected = ratio[-1] / ratio[-(rows + 1)] - 1
+    assert rsp.values[-1] == pytest.approx(100 * (1 + expected))
+    line = next(x for x in facts_lines(view, period) if x.startswith("Mag-7 basket"))
+    text = format(expected, "+.1%").replace("-", "\u2212")
+    assert f"vs RSP {text}" in line

@@ -30,7 +30,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from tui.app.charts import PERIODS, ChartSettings, cut
+from tui.app.charts import PERIODS, ChartSettings
 from tui.app.widgets.rs_chart import ChartData, RSChart, Series
 from tui.app.widgets.status_bar import Status, StatusBar
 from tui.format import MARKS
@@ -63,13 +63,13 @@ def weights_chart(view: ConcentrationView | None, settings: ChartSettings) -> Ch
     title = f"Weight in SPY, % · {settings.period}"
     if view is None:
         return ChartData(title=title, note="computing…")
-    dates = cut(view.dates, settings.period)
+    dates = _span(view.dates, settings.period)
     lines = []
     for label, values, color, marker in (
         ("mag-7", view.mag7, "cyan", "braille"),
         ("top-10", view.top10, "orange", "dot"),
     ):
-        xs, ys = _points(dates, cut(values, settings.period), 100.0)
+        xs, ys = _points(dates, _span(values, settings.period), 100.0)
         if len(xs) >= 2:
             lines.append(Series(label, xs, ys, color=color, marker=marker))
     if lines and len(lines[0].dates) < len(dates):
@@ -79,26 +79,40 @@ def weights_chart(view: ConcentrationView | None, settings: ChartSettings) -> Ch
 
 def basket_chart(view: ConcentrationView | None, settings: ChartSettings) -> ChartData:
     """The mag-7 equal-weight basket over RSP and over SPY, rebased to 100 at the period's
-    start."""
+    start (the close the period's change counts from, as the figures beside it)."""
     title = f"Mag-7 basket vs RSP & SPY · {settings.period} rebased to 100"
     if view is None:
         return ChartData(title=title, note="computing…")
-    dates = cut(view.dates, settings.period)
+    dates = _span(view.dates, settings.period)
     lines = []
     for label, values, color, marker in (
         ("/RSP", view.vs_rsp, "cyan", "braille"),
         ("/SPY", view.vs_spy, "magenta", "dot"),
     ):
-        xs, ys = _points(dates, cut(values, settings.period))
+        xs, ys = _points(dates, _span(values, settings.period))
         if len(xs) >= 2 and ys[0]:
             lines.append(Series(label, xs, [100.0 * y / ys[0] for y in ys], color, marker))
     return ChartData(title=title, series=tuple(lines), note="no basket in this period")
 
 
-def _change(values: Sequence[float], period: str) -> float | None:
-    """Last minus first known value over the period (None with fewer than two)."""
-    known = [v for v in cut(values, period) if math.isfinite(v)]
-    return known[-1] - known[0] if len(known) >= 2 else None
+def _span(values: Sequence[Any], period: str) -> Sequence[Any]:
+    """The rows a change over the period spans: the last close and the one ``rows`` before it
+    (3M = 63 changes, as the rule's 63-day change and the attribution count), all of them for
+    ``max``."""
+    rows = PERIODS.get(period)
+    return values[-(rows + 1) :] if rows else values
+
+
+def _change(dates: Sequence[str], values: Sequence[float], period: str) -> tuple[float, str] | None:
+    """Last minus first known value over the period and the date of that first value (the
+    weights start on their file's day, which may be after the period's start); None with
+    fewer than two."""
+    known = [
+        (d, v)
+        for d, v in zip(_span(dates, period), _span(values, period), strict=True)
+        if math.isfinite(v)
+    ]
+    return (known[-1][1] - known[0][1], known[0][0]) if len(known) >= 2 else None
 
 
 def facts_lines(
@@ -112,9 +126,9 @@ def facts_lines(
         if not known:
             return f"{label} n/a"
         text = f"{label} {100 * known[-1]:.1f}% of SPY ({100 * known[0]:.1f}%{then})"
-        change = _change(values, period)
+        change = _change(view.dates, values, period)
         if change is not None:
-            text += f", {_signed(100 * change, '.2f')} pts over {period}"
+            text += f", {_signed(100 * change[0], '.2f')} pts since {change[1]}"
         return text
 
     lines = [
@@ -123,7 +137,7 @@ def facts_lines(
     ]
     moves = []
     for label, values in (("RSP", view.vs_rsp), ("SPY", view.vs_spy)):
-        known = [v for v in cut(values, period) if math.isfinite(v)]
+        known = [v for v in _span(values, period) if math.isfinite(v)]
         if len(known) >= 2 and known[0]:
             moves.append(f"vs {label} {_signed(known[-1] / known[0] - 1, '.1%')}")
     lines.append(f"Mag-7 basket over {period}: " + (", ".join(moves) or "n/a"))
