@@ -233,6 +233,7 @@ SHOTS: list[Shot] = [
     Shot("rrg-members", (160, 50), show_member_rrg("XLK")),
     Shot("heatmap", (160, 50), press("H")),
     Shot("breadth", (120, 36), show_breadth("XLK")),
+    Shot("concentration", (120, 36), press("C")),
     Shot("help", (120, 40), press("question_mark")),
     *[Shot(f"dashboard-{theme}", (160, 50), show_dashboard, theme) for theme in THEMES],
     Shot("history", (120, 36), press("h")),
