@@ -4,8 +4,8 @@ The real app, offline on a seeded copy of the bundled data at the fixed clock of
 screenshots/generate.py, is walked through every screen at 80×24, 100×30, 120×36 and 200×60:
 the dashboard (each compact pane in turn), the drill-down (each of its panes), the digest,
 the positions, the RRG, the heat map (return and RS), the key list, the track record (top and
-study) and a rule's evidence (top and track record). On each, :func:`cuts` lists every place
-where text is cut:
+study), the concentration view and a rule's evidence (top and track record). On each,
+:func:`cuts` lists every place where text is cut:
 
 - a word glued to an ellipsis ("Benchma…") that is neither written so in the source (the
   app's own "loading…") nor a whole word (the catalysts shorten a long detail between
@@ -44,7 +44,8 @@ import tui
 from screenshots.generate import SAMPLE_BOOK, make_app, settle
 from tui.app.app import RotmonApp
 from tui.app.screens.dashboard import DashboardScreen
-from tui.app.widgets.sector_table import SectorTable
+from tui.app.screens.detail import short_name
+from tui.app.widgets.sector_table import SectorTable, group_lines
 
 SIZES = [(80, 24), (100, 30), (120, 36), (200, 60)]
 GLUED = re.compile(r"[\w%)\]*./&+-]*\w[\w%)\]*]*…")
@@ -206,6 +207,26 @@ def test_a_word_cut_short_is_told_from_a_text_shortened_between_words() -> None:
     assert cut_word("+21.3…")
 
 
+def test_group_names_wrap_and_abbreviate_by_rule() -> None:
+    assert group_lines("Sectors", 8) == ["Sectors"]
+    assert group_lines("Benchmarks", 8) == ["Bench"]
+    assert group_lines("Size/Style/Intl", 8) == ["Size/", "Sty/Intl"]
+    assert group_lines("Size/Style/Intl", 16) == ["Size/Style/Intl"]
+    assert group_lines("Emerging Markets", 8) == ["EM Mkts"]
+    assert group_lines("My Long Watch List", 8) == ["My Long", "Watch", "List"]
+    assert group_lines("Extraordinary", 8) == ["Extraor."]  # no rule for it: a '.' marks it
+
+
+def test_holding_names_shorten_by_rule_between_words() -> None:
+    assert short_name("NVIDIA CORP", 14) == "NVIDIA CORP"  # fits: kept
+    assert short_name("PALANTIR TECHNOLOGIES INC A", 22) == "PALANTIR TECHNOLOGIES"
+    assert short_name("PALANTIR TECHNOLOGIES INC A", 14) == "PALANTIR TECH"
+    assert short_name("INTL BUSINESS MACHINES CORP", 14) == "INTL BUSINESS"
+    assert short_name("BANK OF AMERICA CORP", 14) == "BANK OF AMER"
+    assert short_name("JOHNSON + JOHNSON", 14) == "JOHNSON"  # never ends on '+'
+    assert short_name("TRADE DESK INC/THE CLASS A", 14) == "TRADE DESK"
+
+
 # -- every screen at every size ------------------------------------------------------------
 
 
@@ -266,6 +287,9 @@ async def _walk(app: RotmonApp, pilot: Any) -> list[str]:
     await pilot.press("b")
     await _until_rows(app, "#book-table")
     await look("positions")
+    await back()
+    await pilot.press("C")
+    await look("concentration")
     await back()
     app.action_open_rule("small_caps")
     await look("rule")

@@ -240,6 +240,7 @@ GROUP_ABBREVIATIONS: dict[str, str] = {
     "international": "Intl",
     "markets": "Mkts",
     "semiconductors": "Semis",
+    "style": "Sty",
     "technology": "Tech",
 }
 """Conventional abbreviations of words that group names often hold (see group_lines)."""
@@ -248,20 +249,19 @@ GROUP_ABBREVIATIONS: dict[str, str] = {
 def group_lines(name: str, width: int) -> list[str]:
     """A group's name in lines of at most ``width`` cells, never cut mid-word.
 
-    The rule: a name that fits is one line. Otherwise it wraps after each '/' and at
-    spaces ("Size/Style/Intl" in 8 cells: "Size/", "Style/", "Intl"), and a word that is
-    wider than the column on its own is abbreviated: by GROUP_ABBREVIATIONS
-    ("Benchmarks" → "Bench"), else to its first ``width - 1`` letters and a '.'.
+    The rule: a name that fits is one line. Otherwise its words of GROUP_ABBREVIATIONS are
+    abbreviated ("Benchmarks" → "Bench", "Size/Style/Intl" → "Size/Sty/Intl"), then it
+    wraps after each '/' and at spaces (in 8 cells: "Size/", "Sty/Intl"), and a word still
+    wider than the column keeps its first ``width - 1`` letters and a '.'.
     """
     if cell_len(name) <= width:
         return [name]
     pieces = []
     for piece in re.findall(r"[^/ ]+/?|/", name):
         word, slash = piece.rstrip("/"), piece[len(piece.rstrip("/")) :]
-        if cell_len(piece) > width:
-            word = GROUP_ABBREVIATIONS.get(word.lower(), word)
-            if cell_len(word + slash) > width:
-                word = word[: max(1, width - 1 - len(slash))] + "."
+        word = GROUP_ABBREVIATIONS.get(word.lower(), word)
+        if cell_len(word + slash) > width:
+            word = word[: max(1, width - 1 - len(slash))] + "."
         pieces.append(word + slash)
     lines: list[str] = []
     for piece in pieces:
