@@ -13,8 +13,9 @@ scaled copies of the real series (`recorded.derived_series`) up to N symbols. Th
 the recorded rows (no network). Two refreshes are timed:
 
 1. **catch-up**: the refresh the app starts by itself once the cache is loaded. The provider holds
-   that fetch until the app has loaded and gone quiet, then answers it with the `NEW_DAYS`
-   missing days (and the overlap), as Yahoo would for a cache a week behind.
+   that fetch until the app has loaded, every other worker has finished and the screen has gone
+   quiet, then answers it with the `NEW_DAYS` missing days (and the overlap), as Yahoo would for
+   a cache a week behind.
 2. **intraday**: a refresh as the 5-minute timer starts it (`app.action_refresh()`), in which
    only today's bar moved (the last day's closes up 0.1 %): no new rows, but every row of the
    table changes.
@@ -467,6 +468,16 @@ async def wait_until(test: Callable[[], bool], what: str) -> None:
         await asyncio.sleep(0.02)
 
 
+async def idle_workers(app: Any) -> None:
+    """Until no worker runs but the refresh held at the provider's gate: what the start-up (or
+    the previous refresh) set going in the background (the breadth, the digest, the track
+    record, the holdings) has finished, so a phase's window holds its own refresh only."""
+    await wait_until(
+        lambda: not any(w.is_running and w.group != "refresh" for w in app.workers),
+        "the other workers",
+    )
+
+
 async def quiet(seconds: float) -> None:
     """Until no frame has ended for `seconds`."""
     deadline = perf() + TIMEOUT
@@ -573,6 +584,7 @@ def autopilot(app: Any, provider: GatedProvider, args: Any) -> Callable[[Any], A
                 lambda: not any(w.group == "load" and w.is_running for w in app.workers),
                 "the load worker",
             )
+            await idle_workers(app)
             await quiet(QUIET)
             base0 = perf()
             await asyncio.sleep(BASELINE)
@@ -583,6 +595,7 @@ def autopilot(app: Any, provider: GatedProvider, args: Any) -> Callable[[Any], A
                 lambda: not any(w.group == "refresh" and w.is_running for w in app.workers),
                 "the first refresh worker to end",
             )
+            await idle_workers(app)
             await quiet(QUIET)
             result["intraday"] = await phase(app, app.action_refresh, n, 0, args)
             result["asked"] = provider.asked
