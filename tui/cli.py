@@ -61,7 +61,12 @@ def build_parser() -> Parser:
     add_common(report, suppress=True)
     report.add_argument("--json", action="store_true", help="print JSON instead of a table")
     report.add_argument("--symbols", metavar="A,B,…", help="these symbols instead of the universe")
-    report.add_argument("--benchmark", metavar="SYM", help="benchmark for RS (default: config)")
+    report.add_argument(
+        "--benchmark",
+        metavar="SYM",
+        help="measure RS, the RRG and the rules that compare with the market against this "
+        "(e.g. RSP, QQQ, DIA; default: the config's benchmark)",
+    )
     report.add_argument(
         "--as-of", metavar="YYYY-MM-DD", help="compute from rows dated on or before this day"
     )
@@ -86,6 +91,12 @@ def build_parser() -> Parser:
     )
     backtest.add_argument(
         "--to", dest="end", metavar="YYYY-MM-DD", help="read rows dated on or before this day"
+    )
+    backtest.add_argument(
+        "--benchmark",
+        metavar="SYM",
+        help="the benchmark of the rules that compare with the market and of the score's "
+        "pairs (IWM/SYM, EEM/SYM, VBR/SYM; default: the config's benchmark)",
     )
     backtest.add_argument(
         "--series",
@@ -173,6 +184,18 @@ def _symbols(text: str | None) -> list[str] | None:
     if not symbols:
         raise UsageError("--symbols is empty")
     return list(dict.fromkeys(symbols))
+
+
+def _benchmark(text: str | None, config: Any) -> str:
+    """--benchmark's symbol, or the config's benchmark."""
+    from tui.config import normalize_symbol
+
+    if text is None:
+        return str(config.benchmark)
+    symbol = normalize_symbol(text)
+    if symbol is None:
+        raise UsageError(f"--benchmark: not a ticker symbol: {text.strip()!r}")
+    return symbol
 
 
 def _as_of(text: str | None, option: str = "--as-of") -> str | None:
@@ -331,9 +354,10 @@ def _refresh_forever(once: Any, monitor: Any, every: int) -> int:
 def run_report(args: argparse.Namespace) -> int:
     config, _ = _load_config(args)
     symbols = _symbols(args.symbols) or config.table_symbols()
-    benchmark = (_symbols(args.benchmark) or [config.benchmark])[0]
+    benchmark = _benchmark(args.benchmark, config)
     as_of = _as_of(args.as_of)
     monitor = _monitor(args, config)
+    monitor.set_benchmark(benchmark)  # the rules' $benchmark and the digest follow
     with monitor.cache as cache:
         monitor.seed([*symbols, benchmark, *monitor.rule_symbols()])
         if benchmark not in cache.last_dates():
@@ -482,7 +506,11 @@ def run_backtest(args: argparse.Namespace) -> int:
     if start and end and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
     monitor = _monitor(args, config)
-    with monitor.cache:
+    monitor.set_benchmark(_benchmark(args.benchmark, config))
+    with monitor.cache as cache:
+        monitor.seed([monitor.benchmark])
+        if monitor.benchmark not in cache.last_dates():
+            raise UsageError(f"no cached data for the benchmark {monitor.benchmark}")
         try:
             result = monitor.backtest(
                 horizon=args.horizon, start=start, end=end, series=args.series

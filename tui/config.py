@@ -4,7 +4,8 @@ The file lives at ``tui.locations.config_path()`` (``$ROTMON_CONFIG``, else ``co
 ``$ROTMON_CONFIG_DIR`` or the platform config dir) unless ``--config PATH`` names another one.
 Every key is optional; a missing file means the defaults below::
 
-    benchmark = "SPY"          # symbol that relative strength is measured against
+    benchmark = "SPY"          # symbol that relative strength is measured against at start
+    benchmarks = ["SPY", "RSP", "QQQ", "DIA"]  # what B and the palette switch between
     theme = "rotmon-dark"      # rotmon-dark/-light/-high-contrast/-16, yours, or Textual's
 
     [refresh]
@@ -28,6 +29,10 @@ Every key is optional; a missing file means the defaults below::
 Ticker symbols are Yahoo Finance symbols (``BRK-B``, ``^VIX``, ``EURUSD=X``); they are stripped and
 upper-cased. A symbol may appear in only one group. The benchmark is fetched even when no group
 lists it.
+``benchmarks`` are the choices the dashboard's ``B`` key cycles through and the command palette
+lists ("Benchmark: RSP"); ``benchmark`` is the one used until another is picked (it is a choice
+even when the list leaves it out: it comes first then). The pick is remembered beside the cache
+while the config still offers it.
 
 Errors: a file that cannot be read or parsed (TOML syntax error, not UTF-8) gives all the defaults
 and one problem naming the line. Otherwise each unknown key, wrong type, bad duration, invalid or
@@ -53,6 +58,7 @@ from tui.textfile import describe as _describe
 from tui.universe import FACTOR_ETFS, SECTOR_ETFS
 
 __all__ = [
+    "DEFAULT_BENCHMARKS",
     "DEFAULT_GROUPS",
     "SECTOR_ETFS",
     "Config",
@@ -84,6 +90,12 @@ DEFAULT_GROUPS: tuple[Group, ...] = (
 )
 """The groups used when the config file has no ``[groups]`` table."""
 
+DEFAULT_BENCHMARKS: tuple[str, ...] = ("SPY", "RSP", "QQQ", "DIA")
+"""The benchmarks to switch between when the config file has no ``benchmarks`` key: the
+cap-weighted S&P 500, its equal-weight version, the Nasdaq-100 and the Dow."""
+MAX_BENCHMARKS = 12
+"""More choices than this would not fit the key's cycle nor the palette usefully."""
+
 MIN_REFRESH_SECONDS = 30
 MAX_REFRESH_SECONDS = 7 * 24 * 3600
 MAX_CONFIG_BYTES = 1_000_000
@@ -96,7 +108,10 @@ class Config:
     groups: tuple[Group, ...] = DEFAULT_GROUPS
     """Symbol groups in display order."""
     benchmark: str = "SPY"
-    """Symbol that relative strength is measured against."""
+    """Symbol that relative strength is measured against, until another choice is picked."""
+    benchmarks: tuple[str, ...] = DEFAULT_BENCHMARKS
+    """The benchmarks to switch between (``B``, the palette), in cycling order; see
+    :meth:`benchmark_choices` for the list with ``benchmark`` always in it."""
     refresh_open: int = 300
     """Seconds between refreshes while US markets are open (``refresh.market_hours``)."""
     refresh_closed: int = 3600
@@ -115,6 +130,13 @@ class Config:
         """The sector table's rows: every group's symbols in order (a symbol in two groups is
         listed in both)."""
         return [symbol for group in self.groups for symbol in group.symbols]
+
+    def benchmark_choices(self) -> tuple[str, ...]:
+        """The benchmarks offered: ``benchmarks``, with ``benchmark`` first if it is not one of
+        them (the configured default is always a choice)."""
+        if self.benchmark in self.benchmarks:
+            return self.benchmarks
+        return (self.benchmark, *self.benchmarks)
 
     def symbols(self) -> list[str]:
         """All symbols, unique, in group order, with the benchmark appended if no group has it."""
@@ -205,7 +227,7 @@ class _Reporter:
 
 # --- loading --------------------------------------------------------------------------------
 
-_TOP_KEYS = ("benchmark", "theme", "refresh", "alerts", "groups")
+_TOP_KEYS = ("benchmark", "benchmarks", "theme", "refresh", "alerts", "groups")
 _ALERT_KEYS = {"notify": "alerts", "bell": "alert_bell"}
 _REFRESH_KEYS = {"market_hours": "refresh_open", "off_hours": "refresh_closed"}
 
@@ -274,6 +296,33 @@ def _groups(report: _Reporter, value: object) -> tuple[Group, ...] | None:
         report.add(("groups",), "no usable groups; using the default groups")
         return None
     return tuple(groups)
+
+
+def _benchmarks(report: _Reporter, value: object) -> tuple[str, ...] | None:
+    """The ``benchmarks`` array as normalized symbols, or None (use the defaults) after
+    reporting; a bad or repeated entry is reported and left out, the rest kept."""
+    key = ("benchmarks",)
+    default = ", ".join(DEFAULT_BENCHMARKS)
+    if not isinstance(value, list):
+        report.add(key, f"expected an array of symbols, got {_describe(value)}; using {default}")
+        return None
+    symbols: list[str] = []
+    for item in value:
+        symbol = normalize_symbol(item) if isinstance(item, str) else None
+        if not isinstance(item, str):
+            report.add(key, f"expected symbols as strings, got {_describe(item)}; ignored")
+        elif symbol is None:
+            report.add(key, f"{item!r} is not a ticker symbol; ignored")
+        elif symbol in symbols:
+            report.add(key, f"{symbol!r} is listed twice; duplicate ignored")
+        elif len(symbols) == MAX_BENCHMARKS:
+            report.add(key, f"more than {MAX_BENCHMARKS} benchmarks; {symbol!r} ignored")
+        else:
+            symbols.append(symbol)
+    if not symbols:
+        report.add(key, f"no usable benchmarks; using {default}")
+        return None
+    return tuple(symbols)
 
 
 def _refresh(report: _Reporter, value: object) -> dict[str, int]:
@@ -347,6 +396,10 @@ def load_config(path: Path | None = None) -> tuple[Config, list[ConfigProblem]]:
                     report.add(("benchmark",), f"{raw!r} is not a ticker symbol; using SPY")
                 else:
                     fields["benchmark"] = symbol
+        elif name == "benchmarks":
+            choices = _benchmarks(report, value)
+            if choices is not None:
+                fields["benchmarks"] = choices
         elif name == "theme":
             theme = _string(report, ("theme",), value)
             if theme is not None:

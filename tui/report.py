@@ -579,8 +579,10 @@ def build_track_record(
     *,
     decisions: Sequence[Decision] | None = None,
     as_of: str | None = None,
+    benchmark: str = "SPY",
 ) -> TrackRecord:
-    """The score's history and the forward-return study, from the same closes as a report."""
+    """The score's history and the forward-return study, from the same closes as a report;
+    `benchmark` is the report's (the second leg of the score's pairs, IWM/`benchmark`)."""
     from tui.regime.engine import histories
     from tui.regime.fomc import load_meetings
     from tui.regime.history import last_time_this_high, score_history, score_state
@@ -600,8 +602,11 @@ def build_track_record(
         if i > 0 and state != states[i - 1] and state != "?" and states[i - 1] != "?"
     ]
     run = score_streak(score, as_of)
-    high = last_time_this_high(score, closes, as_of=as_of)
-    study = backtest(closes, rules, decisions=decisions, meetings=meetings, end=as_of)
+    pair = ("IWM", "SPY" if benchmark == "IWM" else benchmark)
+    high = last_time_this_high(score, closes, as_of=as_of, pair=pair)
+    study = backtest(
+        closes, rules, decisions=decisions, meetings=meetings, end=as_of, benchmark=benchmark
+    )
     return TrackRecord(
         as_of=dates[-1] if dates else None,
         dates=dates,

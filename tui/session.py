@@ -239,6 +239,9 @@ class Monitor:
 
     def __post_init__(self) -> None:
         self.provider_injected = self.provider is not None
+        self._benchmark: str | None = None  # picked this session (None: the config's)
+        self.rule_templates: list[Rule] | None = None
+        """The rules as loaded, ``$benchmark`` unresolved (:attr:`rules` has it resolved)."""
         self._digest_alerts_for: tuple[Any, list[Any]] = (None, [])
         if self.read_only:
             self.offline = True
@@ -247,12 +250,54 @@ class Monitor:
 
     @property
     def symbols(self) -> list[str]:
-        return self.config.symbols()
+        """The config's symbols and the benchmark in use (fetched even if no group has it)."""
+        symbols = self.config.symbols()
+        return symbols if self.benchmark in symbols else [*symbols, self.benchmark]
 
-    def summary_key(self) -> str:
+    @property
+    def benchmark(self) -> str:
+        """What relative strength is measured against now: the one picked (the dashboard's
+        `B`, the palette, `--benchmark`), else the config's."""
+        return self._benchmark or self.config.benchmark
+
+    def set_benchmark(self, symbol: str | None) -> bool:
+        """Measure against `symbol` from now on (None: the config's); the rules' `$benchmark`
+        follows. Cheap (no figures computed: call :meth:`compute` after, from a worker).
+        True if that changed the benchmark."""
+        before = self.benchmark
+        self._benchmark = None if symbol == self.config.benchmark else symbol
+        if self.rule_templates is not None:
+            self.rules = self.rules_for(self.benchmark)
+        return self.benchmark != before
+
+    def rules_for(self, benchmark: str) -> list[Rule]:
+        """The session's rules with `$benchmark` standing for `benchmark`."""
+        from tui.regime.rules import with_benchmark
+
+        if self.rule_templates is None:
+            return list(self.rules or [])
+        return with_benchmark(self.rule_templates, benchmark)
+
+    def restore_benchmark(self) -> str:
+        """The benchmark picked in an earlier session, if the config still offers it (a few
+        ms: one small JSON file, read before the first frame to peek at the right summary)."""
+        picked = self._ui_state().get("benchmark")
+        if isinstance(picked, str) and picked in self.config.benchmark_choices():
+            self.set_benchmark(picked)
+        return self.benchmark
+
+    def remember_benchmark(self) -> bool:
+        """Keep the benchmark in use for the next start (never for a viewer)."""
+        if self.read_only:
+            return False
+        return self._save_ui_state(benchmark=self.benchmark)
+
+    def summary_key(self, benchmark: str | None = None) -> str:
+        """Whose figures a saved summary holds: the config's symbols, and `benchmark` (default:
+        the one in use)."""
         from tui.report import summary_key
 
-        return summary_key(self.config.symbols(), self.config.benchmark)
+        return summary_key(self.config.symbols(), benchmark or self.benchmark)
 
     def load_inputs(self) -> list[str]:
         """Read the rules (shipped + the user's rules.toml) and the user's events file; the
@@ -261,7 +306,8 @@ class Monitor:
         from tui.regime.events import load_default_events
         from tui.regime.rules import load_rules
 
-        self.rules, rule_problems = load_rules(rules_path())
+        self.rule_templates, rule_problems = load_rules(rules_path(), benchmark=None)
+        self.rules = self.rules_for(self.benchmark)
         self.events, event_problems, _ = load_default_events()
         return [str(p) for p in [*rule_problems, *event_problems]]
 
@@ -376,7 +422,7 @@ class Monitor:
         return build_report(
             self.cache,
             list(symbols) if symbols is not None else self.config.table_symbols(),
-            benchmark or self.config.benchmark,
+            benchmark or self.benchmark,
             as_of=as_of,
             now=None if as_of else self.clock(),
             rules=self.rules,
@@ -391,7 +437,7 @@ class Monitor:
         if cache is None or not cache.writable or report.as_of is None:
             return False
         try:
-            cache.save_summary(SUMMARY, report.to_summary(self.summary_key()))
+            cache.save_summary(SUMMARY, report.to_summary(self.summary_key(report.benchmark)))
         except sqlite3.Error:
             return False
         return True
@@ -415,7 +461,8 @@ class Monitor:
         cache = self.cache
         if report.closes is None or report.as_of is None:
             return None
-        key = f"{self.summary_key()}|{report.as_of}|{self._rules_key()}"
+        rules = self.rules_for(report.benchmark)
+        key = f"{self.summary_key(report.benchmark)}|{report.as_of}|{self._rules_key(rules)}"
         if cache is not None:
             with contextlib.suppress(sqlite3.Error):
                 saved = cache.load_summary(TRACK_RECORD)
@@ -423,7 +470,9 @@ class Monitor:
                     record = TrackRecord.from_json(saved.get("record"))
                     if record is not None:
                         return record
-        record = build_track_record(report.closes, self.rules, decisions=self.policy())
+        record = build_track_record(
+            report.closes, rules, decisions=self.policy(), benchmark=report.benchmark
+        )
         if cache is not None and cache.writable:
             with contextlib.suppress(sqlite3.Error):
                 cache.save_summary(TRACK_RECORD, {"key": key, "record": record.to_json()})
@@ -442,10 +491,11 @@ class Monitor:
                 return TrackRecord.from_json(saved.get("record"))
         return None
 
-    def _rules_key(self) -> str:
+    def _rules_key(self, rules: Sequence[Rule] | None = None) -> str:
         import hashlib
 
-        text = repr(sorted((r.id, repr(r)) for r in self.rules or []))
+        rules = self.rules if rules is None else rules
+        text = repr(sorted((r.id, repr(r)) for r in rules or []))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def backtest(
@@ -462,7 +512,8 @@ class Monitor:
         from tui.regime.study import backtest
 
         assert self.cache is not None
-        symbols = list(dict.fromkeys([*self.rule_symbols(), "IWM", "EEM", "VBR", "SPY"]))
+        symbols = list(dict.fromkeys([*self.rule_symbols(), "IWM", "EEM", "VBR", self.benchmark]))
+        symbols += [] if "SPY" in symbols else ["SPY"]  # a pair's stand-in (IWM picked)
         self.seed(symbols)
         closes = self.cache.read_closes(symbols, end=end)
         return backtest(
@@ -474,6 +525,7 @@ class Monitor:
             start=start,
             end=end,
             series=series,
+            benchmark=self.benchmark,
         )
 
     def holdings_closes(self, symbols: Sequence[str]) -> Any:
@@ -503,7 +555,7 @@ class Monitor:
         symbols = self.config.table_symbols()
         positions = self.positions_path()
         held = position_symbols(positions)
-        wanted = list(dict.fromkeys([*symbols, self.config.benchmark, *SECTOR_ETFS]))
+        wanted = list(dict.fromkeys([*symbols, self.benchmark, *SECTOR_ETFS]))
         wanted += [s for s in [*self.rule_symbols(), *held] if s not in wanted]
         if cache.writable:
             seed_cache(cache, wanted)
@@ -512,7 +564,7 @@ class Monitor:
         return GlanceInputs(
             closes=cache.read_closes(wanted, end=end),
             symbols=symbols,
-            benchmark=self.config.benchmark,
+            benchmark=self.benchmark,
             rules=list(self.rules or []),
             decisions=self.policy(),
             events=list(self.events),
@@ -580,7 +632,12 @@ class Monitor:
         from tui.regime.study import backtest
 
         return backtest(
-            closes, list(self.rules or []), decisions=self.policy(), meetings=load_meetings(), k=k
+            closes,
+            list(self.rules or []),
+            decisions=self.policy(),
+            meetings=load_meetings(),
+            k=k,
+            benchmark=self.benchmark,
         )
 
     def alerts(self, report: Report) -> list[str]:
@@ -604,10 +661,15 @@ class Monitor:
             else:
                 self.alert_memory[key] = value
 
+        # Rule states are remembered per benchmark (the config's under the plain key): a
+        # switch of benchmark changes what the rules measure, and is no flip to alert on.
+        rules_key = "alerts.rules"
+        if report.benchmark != self.config.benchmark:
+            rules_key += f"|{report.benchmark}"
         with contextlib.suppress(sqlite3.Error):  # a convenience, like the summary
-            raw = recall("alerts.rules")
+            raw = recall(rules_key)
             flips, seen = rule_flips(json.loads(raw) if raw else None, report.regime)
-            remember("alerts.rules", json.dumps(seen))
+            remember(rules_key, json.dumps(seen))
             notified = json.loads(recall("alerts.catalysts") or "[]")
             due, notified = catalysts_due(notified, report.catalysts)
             remember("alerts.catalysts", json.dumps(notified))
@@ -635,6 +697,14 @@ class Monitor:
         if stored is None or memory.damaged:  # a first run: what is current is not news
             memory.adopt([a.id for a in alerts], now)
             sent = []
+        elif self._first_use_of(report.benchmark):
+            # Nor is what a benchmark picked for the first time shows: its rule flips and
+            # digest items are adopted; catalysts (the same whatever the benchmark) go on.
+            memory.adopt([a.id for a in alerts if a.kind != "catalysts"], now)
+            alerts = [a for a in alerts if a.kind == "catalysts"]
+            if self.notifier is None:
+                self.notifier = Notifier(list(settings.command), timeout=settings.timeout)
+            sent = dispatch(alerts, settings, self.notifier, memory, now)
         else:
             if self.notifier is None:
                 self.notifier = Notifier(list(settings.command), timeout=settings.timeout)
@@ -642,6 +712,24 @@ class Monitor:
         memory.prune(now)
         cache.set_meta("alerts.notify", memory.to_json())
         return sent
+
+    def _first_use_of(self, benchmark: str) -> bool:
+        """True once per benchmark other than the config's: the first time the notify command
+        sees its figures (noted in the cache)."""
+        import json
+
+        cache = self.cache
+        if benchmark == self.config.benchmark or cache is None:
+            return False
+        raw = cache.get_meta("alerts.notify.benchmarks")
+        try:
+            seen = [str(b) for b in json.loads(raw)] if raw else []
+        except (ValueError, TypeError):
+            seen = []
+        if benchmark in seen:
+            return False
+        cache.set_meta("alerts.notify.benchmarks", json.dumps([*seen, benchmark]))
+        return True
 
     def _digest_alerts(self, report: Report) -> list[Any]:
         """Quadrant changes and 52-week RS highs/lows since the previous close (the digest's

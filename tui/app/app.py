@@ -115,6 +115,7 @@ class RotmonApp(SessionApp):
             self.problems.append(f"unknown or broken theme {wanted!r}; using {DEFAULT_THEME}")
             self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self._start_theme = self.theme
+        self.monitor.restore_benchmark()  # the pick of the last session: its summary next
         saved = self.monitor.peek_summary()  # a few ms of SQLite and JSON, no pandas
         if saved is not None:
             self.report = saved
@@ -188,7 +189,7 @@ class RotmonApp(SessionApp):
         if self.cache is None:
             self.notify("Still loading the cache…", timeout=3)
             return
-        against = benchmark or self.config.benchmark
+        against = benchmark or self.benchmark_shown
         self.push_screen(DetailScreen(symbol, against, self.palette), callback=lambda _: None)
         self.load_detail(symbol, against)
 
@@ -247,6 +248,8 @@ class RotmonApp(SessionApp):
         """Use a new config now: groups, benchmark, theme and refresh cadence."""
         old = old or self.config
         self.monitor.config = config
+        if self.monitor.benchmark not in config.benchmark_choices():
+            self.monitor.set_benchmark(None)  # no longer offered: back to the config's
         self.dashboard.set_universe(self.groups, config.benchmark)
         if config.theme != old.theme and config.theme in self.available_themes:
             self.theme = config.theme
@@ -300,7 +303,7 @@ class RotmonApp(SessionApp):
             RRGScreen(
                 closes,
                 groups,
-                self.config.benchmark,
+                self.benchmark_shown,
                 holdings_closes=self.monitor.holdings_closes,
             )
         )
@@ -333,7 +336,7 @@ class RotmonApp(SessionApp):
         if not isinstance(self.screen, HeatmapScreen):
             self.push_screen(
                 HeatmapScreen(
-                    self.palette, self.monitor.holdings_closes, benchmark=self.config.benchmark
+                    self.palette, self.monitor.holdings_closes, benchmark=self.benchmark_shown
                 )
             )
 
@@ -363,6 +366,28 @@ class RotmonApp(SessionApp):
             return
         self.push_screen(HelpScreen(key_rows(help_sections(self.BINDINGS))))
 
+    @property
+    def benchmark_shown(self) -> str:
+        """The benchmark of the figures on screen (the one picked, once they are computed)."""
+        return self.report.benchmark if self.report is not None else self.monitor.benchmark
+
+    def action_cycle_benchmark(self) -> None:
+        """Measure against the next of the config's benchmarks (after the last, the first)."""
+        choices = self.config.benchmark_choices()
+        current = self.monitor.benchmark
+        at = choices.index(current) if current in choices else -1
+        self.action_set_benchmark(choices[(at + 1) % len(choices)])
+
+    def action_set_benchmark(self, symbol: str) -> None:
+        """Measure RS, the charts, the RRG and the rules that compare with the market against
+        `symbol`: the figures are computed again in a worker (the ones on screen stay until
+        then) and the pick is remembered for the next start."""
+        if not self.monitor.set_benchmark(symbol):
+            self.notify(f"Already measuring against {symbol}", timeout=3, markup=False)
+            return
+        self.notify(f"Benchmark: {symbol} · computing…", timeout=4, markup=False)
+        self.recompute_benchmark()
+
     def action_sort(self, column: str) -> None:
         table = self.dashboard.query_one(SectorTable)
         table.sort_by(None if column == "config" else column, reverse=column not in ("symbol",))
@@ -383,6 +408,9 @@ class RotmonApp(SessionApp):
             sort=self.action_sort,
             open_rule=self.action_open_rule,
             open_symbol=self.action_open_symbol,
+            benchmarks=self.config.benchmark_choices(),
+            benchmark=self.monitor.benchmark,
+            set_benchmark=self.action_set_benchmark,
         )
         yield SystemCommand(
             "Mega-cap concentration",

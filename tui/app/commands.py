@@ -40,9 +40,24 @@ def rotmon_commands(
     sort: Callable[[str], Any],
     open_rule: Callable[[str], Any],
     open_symbol: Callable[[str], Any],
+    benchmarks: Sequence[str] = (),
+    benchmark: str | None = None,
+    set_benchmark: Callable[[str], Any] | None = None,
 ) -> Iterable[SystemCommand]:
-    """rotmon's own entries in the command palette (after Textual's)."""
+    """rotmon's own entries in the command palette (after Textual's); "Benchmark: RSP" for
+    each of the config's benchmarks (`benchmark` is the one in use)."""
     yield SystemCommand("Refresh now", "Fetch the latest prices (r)", refresh)
+    for symbol in benchmarks if set_benchmark is not None else ():
+        help_text = (
+            f"In use: RS, charts, RRG and rules measured against {symbol}"
+            if symbol == benchmark
+            else f"Measure RS, charts, RRG and rules against {name_of(symbol)} (B cycles)"
+        )
+        yield SystemCommand(
+            f"Benchmark: {symbol}",
+            help_text,
+            lambda s=symbol: set_benchmark(s),  # type: ignore[misc]
+        )
     yield SystemCommand("Relative rotation graph", "Sectors on RS-Ratio vs RS-Momentum (g)", rrg)
     yield SystemCommand(
         "Track record", "The score's history, its streak, forward returns (h)", history

@@ -30,6 +30,13 @@ APP_BINDINGS: list[BindingType] = [
         show=False,
         tooltip="The mega caps' weight in SPY, their basket vs RSP, their part in SPY's move",
     ),
+    Binding(
+        "B",
+        "cycle_benchmark",
+        "Benchmark",
+        show=False,
+        tooltip="Next benchmark for RS, the charts, the RRG and the rules",
+    ),
     Binding("c", "compare", "Compare", show=False, tooltip="Chart any symbol against any other"),
     Binding("e", "export", "Export", show=False, tooltip="Table as CSV and screen as SVG"),
     Binding(

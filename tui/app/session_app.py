@@ -284,6 +284,17 @@ class SessionApp(App[int]):
         if detail is not None:
             self.post_message(RuleReady(detail))
 
+    @work(thread=True, exclusive=True, group="benchmark", exit_on_error=False)
+    def recompute_benchmark(self) -> None:
+        """The figures against the benchmark just picked (its bundled history seeded first),
+        and the pick remembered for the next start. Its own group: a switch during the first
+        load must not cancel the load's refresh."""
+        monitor = self.monitor
+        monitor.remember_benchmark()
+        if monitor.cache is None:
+            return  # the load worker computes with the benchmark picked by then
+        self._compute(seed=monitor.cache.writable)
+
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def recompute(self) -> None:
         """Rules and events read again, figures computed again (new symbols seeded)."""
@@ -345,6 +356,8 @@ class SessionApp(App[int]):
     def on_report_ready(self, message: ReportReady) -> None:
         if message.from_summary and self.report is not None:
             return  # fresher figures are already on screen
+        if message.report.benchmark != self.monitor.benchmark:
+            return  # computed before a switch of benchmark: the switch's figures follow
         if not message.from_summary and not self._gc_frozen:
             # pandas and what the first computation loaded live all session: out of the
             # collector's reach, a full collection during a refresh no longer walks them

@@ -58,6 +58,16 @@ units, as a fraction for returns: ``0.02`` = 2 %; comparisons are strict):
 A condition may carry its own ``series`` table (e.g. the Fed rule adds a ^IRX test); otherwise
 it reads the rule's.
 
+The benchmark: a symbol written ``"$benchmark"`` stands for the benchmark the session measures
+relative strength against (``SPY`` unless another is picked: the dashboard's ``B`` key, the
+palette, ``--benchmark``). The shipped rules that compare a segment with *the market* (small
+caps, EM, value, regional banks) use it; rules whose meaning is a particular fund keep their
+symbols (breadth is RSP, the equal-weight S&P 500, against SPY, the cap-weighted one, whatever
+the benchmark). :func:`with_benchmark` puts the symbol in: in the series, and in ``why`` where
+it says ``$benchmark`` (a ``why`` that does not, and a benchmark other than SPY, gets a sentence
+naming the one used). :func:`load_rules` does so for SPY unless told otherwise. A rule whose
+own symbols include the picked benchmark (IWM picked: IWM/IWM) keeps SPY.
+
 Whipsaw control (both optional; without them the rule's state is its plain test):
 
 - ``band`` (per condition, a number >= 0, default 0): a hysteresis band of half-width ``band``
@@ -100,7 +110,8 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +129,7 @@ __all__ = [
     "RuleProblem",
     "SeriesSpec",
     "load_rules",
+    "with_benchmark",
 ]
 
 SHIPPED_RULES = Path(__file__).with_name("rules.toml")
@@ -156,6 +168,12 @@ RULE_KEYS = ("name", "group", "why", "series", "all", "enabled", "confirm_days")
 
 MAX_WINDOW = 2520
 """Longest window accepted: ten years of trading days."""
+
+BENCHMARK = "$benchmark"
+"""The placeholder for the session's benchmark in a rule's symbols and ``why``."""
+
+DEFAULT_BENCHMARK = "SPY"
+"""What ``$benchmark`` stands for unless a session picks another (the config's default)."""
 
 MAX_CONFIRM_DAYS = 63
 """Longest confirmation accepted: three months of trading days."""
@@ -363,7 +381,9 @@ def _key(parts: tuple[str, ...], index: int | None = None, field: str | None = N
 
 
 def _symbol(f: _File, line: int | None, key: str, value: object) -> str:
-    """A valid ticker symbol, or _Invalid."""
+    """A valid ticker symbol (or the ``$benchmark`` placeholder), or _Invalid."""
+    if isinstance(value, str) and value.strip().lower() == BENCHMARK:
+        return BENCHMARK
     symbol = normalize_symbol(value) if isinstance(value, str) else None
     if symbol is None:
         what = repr(value) if isinstance(value, str) else describe(value)
@@ -680,11 +700,15 @@ def _with_suffix(problems: list[RuleProblem], start: int, suffix: str) -> None:
         problems[i] = RuleProblem(p.path, p.line, p.key, p.message + suffix)
 
 
-def load_rules(path: Path | None = None) -> tuple[list[Rule], list[RuleProblem]]:
+def load_rules(
+    path: Path | None = None, benchmark: str | None = DEFAULT_BENCHMARK
+) -> tuple[list[Rule], list[RuleProblem]]:
     """The shipped rules changed by the user file at ``path`` (None or missing: shipped only).
 
     Returns the enabled rules in order (shipped order, then new user rules in file order) and
     every problem found, shipped file first, then the user file by line. Never raises.
+    ``$benchmark`` is ``benchmark`` in the rules returned (None: left in, for a session that
+    resolves it with :func:`with_benchmark` each time its benchmark changes).
     """
     shipped, problems = _open(SHIPPED_RULES, "no shipped rules loaded")
     keys: dict[str, _Keys] = {}
@@ -735,4 +759,39 @@ def load_rules(path: Path | None = None) -> tuple[list[Rule], list[RuleProblem]]
             rules.append(rule)
     for f in files:
         problems += sorted(f.problems, key=lambda p: (p.line is None, p.line or 0))
+    if benchmark is not None:
+        rules = with_benchmark(rules, benchmark)
     return rules, problems
+
+
+def _put(spec: SeriesSpec, symbol: str) -> SeriesSpec:
+    """``spec`` with ``$benchmark`` replaced by ``symbol``."""
+    a = tuple(symbol if s == BENCHMARK else s for s in spec.a)
+    b = tuple(symbol if s == BENCHMARK else s for s in spec.b)
+    return spec if (a, b) == (spec.a, spec.b) else replace(spec, a=a, b=b)
+
+
+def with_benchmark(
+    rules: Sequence[Rule], benchmark: str, fallback: str = DEFAULT_BENCHMARK
+) -> list[Rule]:
+    """The rules with ``$benchmark`` replaced by ``benchmark`` (see the module docstring).
+
+    A rule that does not name ``$benchmark`` is returned as it is; one whose other symbols
+    include ``benchmark`` gets ``fallback`` instead (a ratio of a symbol to itself means
+    nothing). The ``why`` names the symbol used.
+    """
+    out: list[Rule] = []
+    for rule in rules:
+        if BENCHMARK not in rule.symbols:
+            # an override that changed the series but kept the shipped text: the text's
+            # placeholder still reads as the benchmark
+            out.append(replace(rule, why=rule.why.replace(BENCHMARK, benchmark)))
+            continue
+        own = {s for s in rule.symbols if s != BENCHMARK}
+        symbol = fallback if benchmark in own else benchmark
+        why = rule.why.replace(BENCHMARK, symbol)
+        if BENCHMARK not in rule.why and symbol != DEFAULT_BENCHMARK:
+            why += f" Measured here against {symbol}, the benchmark picked."
+        conditions = tuple(replace(c, series=_put(c.series, symbol)) for c in rule.conditions)
+        out.append(replace(rule, why=why, series=_put(rule.series, symbol), conditions=conditions))
+    return out

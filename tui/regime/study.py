@@ -100,11 +100,19 @@ CI_TEXT = (
 )
 
 
-def rule_pair(rule: Rule) -> tuple[SeriesSpec, bool]:
-    """The series a rule's forward returns are read on, and whether it is the rule's own."""
+def score_pairs(benchmark: str = "SPY") -> tuple[tuple[str, str], ...]:
+    """:data:`SCORE_PAIRS` against ``benchmark`` (the session's; SPY where a pair would be a
+    symbol against itself)."""
+    return tuple((a, "SPY" if a == benchmark else benchmark) for a, _ in SCORE_PAIRS)
+
+
+def rule_pair(rule: Rule, benchmark: str = "SPY") -> tuple[SeriesSpec, bool]:
+    """The series a rule's forward returns are read on, and whether it is the rule's own
+    (a rule without one is judged on IWM against ``benchmark``)."""
     if rule.series.kind in ("ratio", "basket_ratio"):
         return rule.series, True
-    return SeriesSpec("ratio", (DEFAULT_PAIR[0],), (DEFAULT_PAIR[1],)), False
+    (a, b), *_ = score_pairs(benchmark)
+    return SeriesSpec("ratio", (a,), (b,)), False
 
 
 def episodes(rows: np.ndarray, horizon: int) -> int:
@@ -148,6 +156,7 @@ def bucket_stats(
     *,
     seed: int = SEED,
     replicates: int = BOOTSTRAP_REPLICATES,
+    benchmark: str = "SPY",
 ) -> dict[str, Any]:
     """``{"days", "episodes", "mean", "median", "hit_rate", "worst", "ci90"}`` of one bucket:
     its forward ``returns`` in date order and their pair ``rows`` (for the episodes)."""
@@ -263,6 +272,7 @@ def backtest(
     stale_days: int = 5,
     seed: int = SEED,
     replicates: int = BOOTSTRAP_REPLICATES,
+    benchmark: str = "SPY",
 ) -> dict[str, Any]:
     """The study as JSON-ready data (the shape ``rotmon backtest --json`` prints).
 
@@ -270,7 +280,9 @@ def backtest(
     too: a window must end by ``end``); days before ``start`` are read as history (the rules'
     warm-up) but not counted. ``k`` is the score threshold as a share of known rules passing
     (default: the engine's ON level). ``horizons``: names from :data:`HORIZONS` (default all).
-    Raises ValueError for an unknown horizon or a ``k`` outside 0..1.
+    Raises ValueError for an unknown horizon or a ``k`` outside 0..1. ``benchmark`` is the
+    second leg of the score's pairs and of the pair of a rule without its own (the session's
+    benchmark: the rules' ``$benchmark`` is resolved to the same).
     """
     wanted = _horizons(horizons)
     k = ON_AT if k is None else float(k)
@@ -296,7 +308,7 @@ def backtest(
     rule_rows = []
     for h in hists:
         rule = h.rule
-        spec, own = rule_pair(rule)
+        spec, own = rule_pair(rule, benchmark)
         stats = flip_stats(h, lo, as_of)
         buckets = {"pass": inside & (h.state == 1), "fail": inside & (h.state == 0)}
         entry: dict[str, Any] = {
@@ -319,6 +331,7 @@ def backtest(
         rule_rows.append(entry)
 
     score = score_history(hists, SUMMARY_GROUPS)
+    pairs = score_pairs(benchmark)
     share = score.score
     known = score.known > 0
     score_buckets = {
@@ -331,13 +344,13 @@ def backtest(
         "k": k,
         "buckets": {"pass": f"score >= {k:g}", "fail": f"score < {k:g}"},
         "groups": list(SUMMARY_GROUPS),
-        "pairs": [f"{a}/{b}" for a, b in SCORE_PAIRS],
+        "pairs": [f"{a}/{b}" for a, b in pairs],
         "flips_per_year": score_flips,
         "study": {
             f"{a}/{b}": _study(
                 line_of(SeriesSpec("ratio", (a,), (b,))), n, score_buckets, wanted, seed, replicates
             )
-            for a, b in SCORE_PAIRS
+            for a, b in pairs
         },
     }
     if series:

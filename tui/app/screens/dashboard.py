@@ -59,14 +59,19 @@ def fomc_calendar_end() -> str:
     return meetings[-1].end.isoformat() if meetings else "?"
 
 
-def glance_line(report: Report | None, now: datetime, width: int, market: str = "") -> str:
+def glance_line(
+    report: Report | None, now: datetime, width: int, market: str = "", default: str = ""
+) -> str:
     """'Rotation ON 9/11 · next FOMC in 44 d · NYSE OPEN · closes 16:00 ET in 2 h 13 m', the
     market's clock and then the rule groups added while they fit (whole phrases only); when
-    the bundled calendar has no next meeting, says where it ends."""
+    the bundled calendar has no next meeting, says where it ends. Figures measured against
+    another benchmark than `default` (the config's) say so first: 'Rotation ON 9/13 · vs RSP'."""
     if report is None:
         return "Regime: loading…"
     summary = report.regime_summary
     head = str(summary["label"]) if summary else "Regime: no rules"
+    if default and report.benchmark != default:
+        head = f"{head} · vs {report.benchmark}"
     fomc = report.next_fomc
     if fomc is not None:
         days = (datetime.fromisoformat(str(fomc["datetime"])) - now).total_seconds() / 86400
@@ -178,6 +183,8 @@ class DashboardScreen(Screen[None]):
         self.height = 0
         self.groups = [(name, list(symbols)) for name, symbols in groups]
         self.benchmark = benchmark
+        """The config's benchmark; the figures shown may be against another one picked
+        (:attr:`shown_benchmark`), which the table's headers and the glance line then name."""
         self.clock = clock
         self.market = ""
         """The NYSE's clock from the app ('' until the calendar has loaded)."""
@@ -350,7 +357,8 @@ class DashboardScreen(Screen[None]):
         """Show new figures in every pane."""
         self.report = report
         table = self.query_one(SectorTable)
-        bench = next((r for r in report.rows if r["symbol"] == self.benchmark), None)
+        table.set_benchmark("" if report.benchmark == self.benchmark else report.benchmark)
+        bench = next((r for r in report.rows if r["symbol"] == report.benchmark), None)
         groups = sectors_first(self.groups) if self.compact else self.groups
         table.show(report.rows, groups, bench["last_date"] if bench else None)
         self._show_glance()
@@ -379,7 +387,7 @@ class DashboardScreen(Screen[None]):
         if not self.is_mounted:
             return
         width = max(20, (self.size.width or self.app.size.width) - 2)
-        glance = glance_line(self.report, self.clock(), width, self.market)
+        glance = glance_line(self.report, self.clock(), width, self.market, self.benchmark)
         # An update lays the screen out again: only when the text changed (a refresh that
         # moves nothing on these lines must not cost a layout of the whole dashboard).
         self._update_if_changed(self.query_one("#glance", Static), glance)
@@ -515,12 +523,17 @@ class DashboardScreen(Screen[None]):
         if symbol is None:
             return
         closes = self.report.closes if self.report else None
-        chart.show(self.charts.line(closes, symbol, self.benchmark, self.settings))
+        chart.show(self.charts.line(closes, symbol, self.shown_benchmark, self.settings))
 
     def _draw_thesis(self) -> None:
         closes = self.report.closes if self.report else None
         chart = self.query_one("#rs-thesis", RSChart)
-        chart.show(self.charts.thesis(closes, self.benchmark, self.settings))
+        chart.show(self.charts.thesis(closes, self.shown_benchmark, self.settings))
+
+    @property
+    def shown_benchmark(self) -> str:
+        """The benchmark of the figures shown (the report's; the config's before one)."""
+        return self.report.benchmark if self.report is not None else self.benchmark
 
     # -- actions -------------------------------------------------------------------------
 

@@ -239,6 +239,8 @@ class HeatmapScreen(Screen[None]):
 
     def _report_changed(self, report: Report | None) -> None:
         if report is not None:
+            self.benchmark = report.benchmark  # a benchmark picked (B, the palette) follows
+            self._show_title()
             self.generation += 1
             self.load()
 

@@ -394,10 +394,17 @@ def score_plot(record: TrackRecord | None, k: float, period: str, palette: Palet
 
 
 def pair_plot(
-    record: TrackRecord | None, closes: pd.DataFrame | None, period: str, palette: Palette
+    record: TrackRecord | None,
+    closes: pd.DataFrame | None,
+    period: str,
+    palette: Palette,
+    benchmark: str = "SPY",
 ) -> TrackPlot:
-    """IWM/SPY over the score's period (the same x range), the score's flips marked on it."""
-    title = "IWM/SPY, the rotation's core line · ▲ score into ON ▼ into OFF"
+    """IWM against the benchmark (SPY unless another is picked) over the score's period (the
+    same x range), the score's flips marked on it."""
+    against = "SPY" if benchmark == "IWM" else benchmark
+    name = f"IWM/{against}"
+    title = f"{name}, the rotation's core line · ▲ score into ON ▼ into OFF"
     if record is None or len(record.dates) < 2:
         return TrackPlot(title=title, note="computing…")
     if closes is None:
@@ -405,21 +412,21 @@ def pair_plot(
     from tui.regime.history import pair_line
 
     dates = visible_dates(record.dates, period)
-    line = pair_line(closes, "IWM", "SPY")
+    line = pair_line(closes, "IWM", against)
     line = line[(line.index >= dates[0]) & (line.index <= dates[-1])]
     days = [d.strftime("%Y-%m-%d") for d in line.index]
     values = [float(v) for v in line.to_numpy()]
     return TrackPlot(
         title=title,
         x_range=(dates[0], dates[-1]),
-        series=(Series("IWM/SPY", days, values, "cyan"),),
+        series=(Series(name, days, values, "cyan"),),
         marks=mark_flips(
             [f for f in record.flips if f[1] != "MIXED"],
             dict(zip(days, values, strict=True)),
             dates[0],
             palette,
         ),
-        note="no IWM/SPY data in the period",
+        note=f"no {name} data in the period",
     )
 
 
@@ -550,8 +557,12 @@ class HistoryScreen(Screen[None]):
             score_plot(self.record, self.k, self.period, self.palette)
         )
         self.query_one("#history-pair", TrackChart).show(
-            pair_plot(self.record, closes, self.period, self.palette)
+            pair_plot(self.record, closes, self.period, self.palette, *self._benchmark())
         )
+
+    def _benchmark(self) -> list[str]:
+        """The benchmark of the figures shown (none before they arrive: the default)."""
+        return [self.report.benchmark] if self.report is not None else []
 
     def _draw_study(self, note: str = "") -> None:
         widget = self.query_one("#history-study", Static)

@@ -376,6 +376,7 @@ class RRGScreen(Screen[None]):
             self.generation += 1
             self.request()
         else:
+            self.benchmark = report.benchmark  # a benchmark picked (B, the palette) follows
             self.set_closes(report.closes)
 
     def on_resize(self, event: events.Resize) -> None:

@@ -382,6 +382,9 @@ class SectorTable(DataTable[Any]):
         self.expected_width: int | None = None
         """The width the layout will give the table, set by the screen before the first
         layout so that the first frame has the right columns (the real width wins after)."""
+        self.benchmark_label = ""
+        """The benchmark the RS columns are measured against, for their headers ("RSP 3M");
+        "" for the configured one (headers "RS 3M", as the key list documents)."""
 
     # -- data in -------------------------------------------------------------------------
 
@@ -426,6 +429,13 @@ class SectorTable(DataTable[Any]):
         :meth:`show` gets (ignored for other rows, or when the colours have changed since):
         the UI thread then only compares their text with what is on screen."""
         self._prepared = prepared if prepared is None or prepared.palette == self.palette else None
+
+    def set_benchmark(self, label: str) -> None:
+        """Name `label` in the RS columns' headers ("" for the configured benchmark)."""
+        if label != self.benchmark_label:
+            self.benchmark_label = label
+            self._layout = ()  # the headers are set when the columns are added
+            self._render_rows()
 
     def set_palette(self, palette: Palette) -> None:
         """Use new up/down colours (after a theme change)."""
@@ -529,9 +539,13 @@ class SectorTable(DataTable[Any]):
 
     def header_label(self, column: Column) -> str:
         """The column's header, with ▼/▲ on the sorted column (the sort state, always visible)."""
+        label = column.label
+        if self.benchmark_label and column.key in ("rs1M", "rs3M"):
+            named = f"{self.benchmark_label} {column.key[2:]}"  # "RSP 3M": RS vs RSP over 3M
+            label = named if cell_len(named) < column.width else label  # room for ▼
         if column.key != self.sort_column:
-            return column.label
-        return f"{column.label}{'▼' if self.sort_reverse else '▲'}"
+            return label
+        return f"{label}{'▼' if self.sort_reverse else '▲'}"
 
     def ordered(self, symbols: Sequence[str]) -> list[str]:
         """Symbols of one group in display order (n/a values always last)."""
