@@ -191,3 +191,35 @@ def test_a_bad_benchmark_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     code = main(["report", "--cache-dir", str(tmp_path / "cache"), "--benchmark", "S P"])
     assert code != 0
     assert "--benchmark: not a ticker symbol: 'S P'" in capsys.readouterr().err
+
+
+# --- the session -------------------------------------------------------------------------------
+
+
+def test_a_switch_is_no_rule_flip_to_alert_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small caps passes against SPY on 2026-07-31 and fails against RSP: picking RSP changes
+    the rule's state, but no market moved, so no alert; back on SPY, none either."""
+    from datetime import UTC, datetime
+
+    from tui.session import Monitor
+
+    monkeypatch.setenv("ROTMON_CONFIG_DIR", str(tmp_path / "config"))
+    path = seeded_copy(tmp_path / "cache" / "rotmon.sqlite")
+    monitor = Monitor(Config(), path, offline=True, clock=lambda: datetime(2026, 8, 3, tzinfo=UTC))
+    monitor.load_inputs()
+    monitor.open()
+    status = {}
+    for benchmark in ("SPY", "RSP", "SPY"):
+        monitor.set_benchmark(benchmark)
+        report = monitor.compute()
+        assert report.benchmark == benchmark
+        status[benchmark] = {r["id"]: r["status"] for r in report.regime}["small_caps"]
+        assert monitor.alerts(report) == []
+    assert (status["SPY"], status["RSP"]) == ("pass", "fail")
+    # ...while a real flip under a benchmark is still caught: its memory says "pass".
+    monitor.cache.set_meta("alerts.rules|RSP", json.dumps({"small_caps": "pass"}))
+    monitor.set_benchmark("RSP")
+    flips = monitor.alerts(monitor.compute())
+    assert [f for f in flips if "Small caps leading flipped to FAIL" in f]
