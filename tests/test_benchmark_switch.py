@@ -117,7 +117,7 @@ async def test_the_pick_is_remembered_over_a_restart(tmp_path: Path) -> None:
         assert again.report is not None and again.report.benchmark == "SPY"
         table = again.screen.query_one(SectorTable)
         assert "RS 3M" in [c.label.plain for c in table.columns.values()]
-        assert " · vs " not in str(again.screen.query_one("#glance").render())
+        assert " · vs SPY · " in str(again.screen.query_one("#glance").render())
 
 
 async def test_a_pick_the_config_no_longer_offers_is_dropped(tmp_path: Path) -> None:

@@ -106,7 +106,7 @@ async def test_first_80x24_screen_shows_every_sector_the_summary_and_the_fomc(
         days = next_meeting_days(CLOCK)
         assert days == 44  # 2026-09-16 14:00 ET from Monday 2026-08-03 15:00 UTC
         glance = next(line for line in lines if "next FOMC" in line)
-        assert re.match(r" Rotation (ON|OFF|MIXED) \d+/\d+ · next FOMC in 44 d", glance)
+        assert re.match(r" Rotation (ON|OFF|MIXED) \d+/\d+ · vs SPY · next FOMC in 44 d", glance)
         assert any("source snapshot" in line for line in lines)  # the status line
         # The digest line: what changed since the previous close, in whole phrases.
         d = digest(app.monitor.glance_inputs(), "yesterday")
@@ -132,12 +132,13 @@ def test_sectors_come_first_and_the_calendar_end_is_named() -> None:
     report = Report("SPY", "2027-12-31", [], [], summary, [], None)
     after = datetime(2028, 1, 3, tzinfo=UTC)
     assert glance_line(report, after, 200) == (
-        "Rotation ON 7/10 · FOMC calendar ends 2027-12-08: add meetings in the events file"
+        "Rotation ON 7/10 · vs SPY · FOMC calendar ends 2027-12-08: add meetings in the events"
+        " file"
         " · Policy 1/2"
     )
     fomc = {"datetime": "2026-09-16T14:00:00-04:00"}
     report.next_fomc = fomc
-    assert glance_line(report, CLOCK, 36) == "Rotation ON 7/10 · next FOMC in 44 d"
+    assert glance_line(report, CLOCK, 46) == "Rotation ON 7/10 · vs SPY · next FOMC in 44 d"
 
 
 # -- nothing cut mid-word ---------------------------------------------------------------------

@@ -59,19 +59,16 @@ def fomc_calendar_end() -> str:
     return meetings[-1].end.isoformat() if meetings else "?"
 
 
-def glance_line(
-    report: Report | None, now: datetime, width: int, market: str = "", default: str = ""
-) -> str:
-    """'Rotation ON 9/11 · next FOMC in 44 d · NYSE OPEN · closes 16:00 ET in 2 h 13 m', the
-    market's clock and then the rule groups added while they fit (whole phrases only); when
-    the bundled calendar has no next meeting, says where it ends. Figures measured against
-    another benchmark than `default` (the config's) say so first: 'Rotation ON 9/13 · vs RSP'."""
+def glance_line(report: Report | None, now: datetime, width: int, market: str = "") -> str:
+    """'Rotation ON 9/11 · vs SPY · next FOMC in 44 d · NYSE OPEN · closes 16:00 ET in 2 h
+    13 m': the benchmark the figures are measured against (the one ``B`` picked), the next
+    FOMC, the market's clock and then the rule groups added while they fit (whole phrases
+    only); when the bundled calendar has no next meeting, says where it ends."""
     if report is None:
         return "Regime: loading…"
     summary = report.regime_summary
     head = str(summary["label"]) if summary else "Regime: no rules"
-    if default and report.benchmark != default:
-        head = f"{head} · vs {report.benchmark}"
+    head = f"{head} · vs {report.benchmark}"
     fomc = report.next_fomc
     if fomc is not None:
         days = (datetime.fromisoformat(str(fomc["datetime"])) - now).total_seconds() / 86400
@@ -387,7 +384,7 @@ class DashboardScreen(Screen[None]):
         if not self.is_mounted:
             return
         width = max(20, (self.size.width or self.app.size.width) - 2)
-        glance = glance_line(self.report, self.clock(), width, self.market, self.benchmark)
+        glance = glance_line(self.report, self.clock(), width, self.market)
         # An update lays the screen out again: only when the text changed (a refresh that
         # moves nothing on these lines must not cost a layout of the whole dashboard).
         self._update_if_changed(self.query_one("#glance", Static), glance)
