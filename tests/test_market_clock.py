@@ -148,7 +148,7 @@ def test_holidays_between_lists_the_exchanges_closed_weekdays(
     published by the exchange, plus the closures that are not regular holidays (the national
     day of mourning for President Carter, Thu 2025-01-09)."""
     monkeypatch.setattr(market_clock, "_HOLIDAYS", None)
-    monkeypatch.setattr(market_clock, "_LOADED", None)  # straight from exchange_calendars
+    monkeypatch.setattr(market_clock, "_LOADED", None)  # loaded afresh, from 2016 on
     days = market_clock.holidays_between(date(2024, 1, 1), date(2025, 12, 31))
     assert days == tuple(
         date.fromisoformat(d)

@@ -23,6 +23,10 @@ ET = ZoneInfo("America/New_York")
 YEARS_BACK = 3
 YEARS_AHEAD = 3
 """The default span of a loaded schedule around today (extended on demand)."""
+HISTORY_START = date(2016, 1, 1)
+"""A loaded schedule reaches back to here at least: the bundled history's first year, so the
+regime engine's staleness count over the whole history (:func:`holidays_between`) and the
+clock share one load of the calendar."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ def schedule_for(*days: date) -> Schedule:
         start = min([*wanted, *([current.first] if current else [])])
         end = max([*wanted, *([current.last] if current else [])])
         start = min(start, today.replace(year=today.year - YEARS_BACK, month=1, day=1))
+        start = min(start, HISTORY_START)
         end = max(end, today.replace(year=today.year + YEARS_AHEAD, month=12, day=31))
         _LOADED = load_schedule(start, end)
         return _LOADED
@@ -134,25 +139,11 @@ def holidays_between(start: date, end: date) -> tuple[date, ...]:
 
 
 def _xnys_holidays(start: date, end: date) -> frozenset[date]:
-    """Weekdays in ``start..end`` that are not XNYS sessions (from the loaded schedule when it
-    covers the span, else straight from exchange_calendars' session index: cheaper than a
-    full :class:`Schedule`)."""
-    schedule = _LOADED
-    if schedule is not None and schedule.covers(start) and schedule.covers(end):
-        return frozenset(schedule.holidays)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import exchange_calendars as xc
-
-        calendar = xc.get_calendar("XNYS", start=start.isoformat(), end=end.isoformat())
-        sessions = {ts.date() for ts in calendar.sessions}
-    days = set()
-    day = start
-    while day <= end:
-        if day.weekday() < 5 and day not in sessions:
-            days.add(day)
-        day += timedelta(days=1)
-    return frozenset(days)
+    """Weekdays in ``start..end`` that are not XNYS sessions, from the process's schedule
+    (:func:`schedule_for`, loaded or widened to cover the span: one load of the calendar
+    serves the clock and the engine)."""
+    schedule = schedule_for(start, end)
+    return frozenset(day for day in schedule.holidays if start <= day <= end)
 
 
 # ------------------------------------------------------------------------------- queries
