@@ -229,8 +229,9 @@ def test_the_stored_rows_exactly(cache: Cache, provider: YahooProvider, monkeypa
     assert got[first][4] == pytest.approx(history[first][4] * factor, rel=1e-9)
     assert got["2026-08-05"][4] == pytest.approx(xom.raw["2026-08-05"], rel=1e-12)
     adjustments = {s: a for o in outcome.outcomes for s, a in o.adjustments.items()}
-    # Named by the first new day, not the ex-date: the step lies after the bundled last day.
-    assert adjustments == {"XOM": ["dividend of 2026-08-03"]}
+    # The step lies after the bundled last day (07-31), among the new days, all on the new
+    # basis: the ex-date (08-05) cannot be told from adjusted closes, so the span is named.
+    assert adjustments == {"XOM": ["dividend between 2026-08-03 and 2026-08-07"]}
 
 
 def test_unh_and_ed_stay_no_data(cache: Cache, provider: YahooProvider, monkeypatch) -> None:

@@ -270,8 +270,13 @@ def test_a_split_rebases_the_whole_history(
         cache, provider, monkeypatch, listing, lambda _: setattr(split, "known", True), after
     )
     assert outcome.readjusted == ["XLK"]
-    assert outcome.adjustments == {"XLK": ["split 2-for-1 of 2026-07-27"]}
-    assert "re-adjusted XLK history: split 2-for-1 of 2026-07-27" in outcome.message
+    # The split lies after the cache's last day (07-24), among the five new days, all on the
+    # new basis: adjusted closes cannot say which of them, so the span is named.
+    assert outcome.adjustments == {"XLK": ["split 2-for-1 between 2026-07-27 and 2026-07-31"]}
+    assert (
+        "re-adjusted XLK history: split 2-for-1 between 2026-07-27 and 2026-07-31"
+        in outcome.message
+    )
     rows = stored(cache, "XLK")
     assert_rows(rows, yahoo_rows(listing))
     assert rows["2026-01-02"][3] == pytest.approx(100.0)  # 200 / 2, worked by hand
@@ -293,7 +298,8 @@ def test_an_on_time_dividend_rescales_every_earlier_day(
         cache, provider, monkeypatch, listing, lambda _: setattr(dividend, "known", True),
         raw_prices(LATER, 113.5),
     )  # fmt: skip
-    assert outcome.adjustments == {"XLK": ["dividend of 2026-07-27"]}
+    # after the cache's last day (07-24), somewhere in the five new days: the span is named
+    assert outcome.adjustments == {"XLK": ["dividend between 2026-07-27 and 2026-07-31"]}
     rows = stored(cache, "XLK")
     assert_rows(rows, yahoo_rows(listing))
     assert rows["2026-01-02"][4] == pytest.approx(100.0 * (1 - 1.0 / last_close))

@@ -316,18 +316,26 @@ _SPLITS = {k: f"split {k}-for-1" for k in range(2, 21)}
 def describe_steps(ratios: list[tuple[str, float]], fresh_days: list[str]) -> list[str]:
     """What changed Yahoo's basis, oldest first: each step of the new/old ratio over time.
 
-    A step between two compared days (or after the last one, where new days are on the new
-    basis by definition) is named by the first fresh day after it — the ex-date — and by its
-    size: about 1/k or k is a split (or reverse split), a little under or over 1 a dividend
-    (or a revised one)."""
+    A step between two compared days is named by the first fresh day after it — the
+    ex-date — and by its size: about 1/k or k is a split (or reverse split), a little under or
+    over 1 a dividend (or a revised one). A step after the last compared day lies somewhere
+    in the days the cache did not hold yet, all on the new basis, so adjusted closes cannot
+    tell which: it is named by that span ("dividend between 2026-08-03 and 2026-08-07"), or by
+    the day when only one is new."""
     out: list[str] = []
     for i, (day, ratio) in enumerate(ratios):
-        following = ratios[i + 1][1] if i + 1 < len(ratios) else 1.0
+        last = i + 1 == len(ratios)
+        following = 1.0 if last else ratios[i + 1][1]
         factor = ratio / following
         if abs(factor - 1.0) <= READJUST_TOLERANCE:
             continue
-        ex = next((d for d in fresh_days if d > day), None)
-        when = f" of {ex}" if ex else f" after {day}"
+        after = [d for d in fresh_days if d > day]
+        if not after:
+            when = f" after {day}"
+        elif last and len(after) > 1:
+            when = f" between {after[0]} and {after[-1]}"
+        else:
+            when = f" of {after[0]}"
         out.append(_step_name(factor) + when)
     return out or ["adjustment"]
 
