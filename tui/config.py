@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -278,13 +279,8 @@ def _groups(report: _Reporter, value: object) -> tuple[Group, ...] | None:
             report.add(key, "empty group; ignored")
             continue
         symbols: list[str] = []
-        for item in items:
-            symbol = normalize_symbol(item) if isinstance(item, str) else None
-            if not isinstance(item, str):
-                report.add(key, f"expected symbols as strings, got {_describe(item)}; ignored")
-            elif symbol is None:
-                report.add(key, f"{item!r} is not a ticker symbol; ignored")
-            elif symbol in owner:
+        for symbol in _symbols(report, key, items):
+            if symbol in owner:
                 where = "this group" if owner[symbol] == name else f"group {owner[symbol]!r}"
                 report.add(key, f"{symbol!r} is already in {where}; duplicate ignored")
             else:
@@ -298,6 +294,19 @@ def _groups(report: _Reporter, value: object) -> tuple[Group, ...] | None:
     return tuple(groups)
 
 
+def _symbols(report: _Reporter, key: tuple[str, ...], items: list[object]) -> Iterator[str]:
+    """The normalized ticker symbols of an array, in order; each entry that is not a string or
+    not a ticker symbol is reported under ``key`` and skipped."""
+    for item in items:
+        symbol = normalize_symbol(item) if isinstance(item, str) else None
+        if not isinstance(item, str):
+            report.add(key, f"expected symbols as strings, got {_describe(item)}; ignored")
+        elif symbol is None:
+            report.add(key, f"{item!r} is not a ticker symbol; ignored")
+        else:
+            yield symbol
+
+
 def _benchmarks(report: _Reporter, value: object) -> tuple[str, ...] | None:
     """The ``benchmarks`` array as normalized symbols, or None (use the defaults) after
     reporting; a bad or repeated entry is reported and left out, the rest kept."""
@@ -307,13 +316,8 @@ def _benchmarks(report: _Reporter, value: object) -> tuple[str, ...] | None:
         report.add(key, f"expected an array of symbols, got {_describe(value)}; using {default}")
         return None
     symbols: list[str] = []
-    for item in value:
-        symbol = normalize_symbol(item) if isinstance(item, str) else None
-        if not isinstance(item, str):
-            report.add(key, f"expected symbols as strings, got {_describe(item)}; ignored")
-        elif symbol is None:
-            report.add(key, f"{item!r} is not a ticker symbol; ignored")
-        elif symbol in symbols:
+    for symbol in _symbols(report, key, value):
+        if symbol in symbols:
             report.add(key, f"{symbol!r} is listed twice; duplicate ignored")
         elif len(symbols) == MAX_BENCHMARKS:
             report.add(key, f"more than {MAX_BENCHMARKS} benchmarks; {symbol!r} ignored")
