@@ -53,6 +53,14 @@ class ChartSettings:
         )
 
 
+def finite_points(
+    dates: Sequence[str], values: Sequence[float], scale: float = 1.0
+) -> tuple[list[str], list[float]]:
+    """The points that have a figure (NaN and infinities left out), values times ``scale``."""
+    kept = [(d, scale * v) for d, v in zip(dates, values, strict=True) if math.isfinite(v)]
+    return [d for d, _ in kept], [v for _, v in kept]
+
+
 def cut(values: Sequence[float], period: str) -> Sequence[float]:
     """The last rows of a sequence for the period."""
     rows = PERIODS.get(period)

@@ -30,7 +30,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from tui.app.charts import PERIODS, ChartSettings
+from tui.app.charts import PERIODS, ChartSettings, finite_points
 from tui.app.widgets.rs_chart import ChartData, RSChart, Series
 from tui.app.widgets.status_bar import Status, StatusBar
 from tui.format import MARKS
@@ -50,14 +50,6 @@ def _signed(value: float, spec: str) -> str:
     return MINUS + text[1:] if text.startswith("-") else text
 
 
-def _points(
-    dates: Sequence[str], values: Sequence[float], scale: float = 1.0
-) -> tuple[list[str], list[float]]:
-    """The points with a figure (NaN left out), times ``scale``."""
-    kept = [(d, scale * v) for d, v in zip(dates, values, strict=True) if math.isfinite(v)]
-    return [d for d, _ in kept], [v for _, v in kept]
-
-
 def weights_chart(view: ConcentrationView | None, settings: ChartSettings) -> ChartData:
     """Mag-7 and top-10 weight in SPY (percent) over the period, from the weights' day on."""
     title = f"Weight in SPY, % · {settings.period}"
@@ -69,7 +61,7 @@ def weights_chart(view: ConcentrationView | None, settings: ChartSettings) -> Ch
         ("mag-7", view.mag7, "cyan", "braille"),
         ("top-10", view.top10, "orange", "dot"),
     ):
-        xs, ys = _points(dates, _span(values, settings.period), 100.0)
+        xs, ys = finite_points(dates, _span(values, settings.period), 100.0)
         if len(xs) >= 2:
             lines.append(Series(label, xs, ys, color=color, marker=marker))
     if lines and len(lines[0].dates) < len(dates):
@@ -89,7 +81,7 @@ def basket_chart(view: ConcentrationView | None, settings: ChartSettings) -> Cha
         ("/RSP", view.vs_rsp, "cyan", "braille"),
         ("/SPY", view.vs_spy, "magenta", "dot"),
     ):
-        xs, ys = _points(dates, _span(values, settings.period))
+        xs, ys = finite_points(dates, _span(values, settings.period))
         if len(xs) >= 2 and ys[0]:
             lines.append(Series(label, xs, [100.0 * y / ys[0] for y in ys], color, marker))
     return ChartData(title=title, series=tuple(lines), note="no basket in this period")

@@ -11,8 +11,6 @@ the benchmark's), plus "other" for what the listed holdings do not explain. Unde
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -23,7 +21,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tui.app.charts import ChartSettings, cut, detail_chart
+from tui.app.charts import ChartSettings, cut, detail_chart, finite_points
 from tui.app.widgets.footer import FittedFooter
 from tui.app.widgets.rs_chart import ChartData, RSChart, Series
 from tui.app.widgets.status_bar import Status, StatusBar
@@ -35,12 +33,6 @@ PERIODS = ("1D", "1W", "1M", "3M", "6M", "YTD", "1Y")
 COMPACT_WIDTH = 140
 """Under this many columns the drill-down shows one of :data:`VIEWS` (``v``)."""
 VIEWS = ("holdings", "breadth", "attribution")
-
-
-def _pairs(dates: Sequence[str], values: Sequence[float]) -> tuple[list[str], list[float]]:
-    """The points with a figure (NaN left out), as percentages."""
-    kept = [(d, 100.0 * v) for d, v in zip(dates, values, strict=True) if math.isfinite(v)]
-    return [d for d, _ in kept], [v for _, v in kept]
 
 
 def breadth_chart(history: BreadthSeries | None, symbol: str, settings: ChartSettings) -> ChartData:
@@ -55,7 +47,7 @@ def breadth_chart(history: BreadthSeries | None, symbol: str, settings: ChartSet
         ("above 50d", history.above_50, "cyan", "braille"),
         ("above 200d", history.above_200, "orange", "dot"),
     ):
-        xs, ys = _pairs(dates, cut(values, settings.period))
+        xs, ys = finite_points(dates, cut(values, settings.period), 100.0)
         if len(xs) >= 2:
             lines.append(Series(label, xs, ys, color=color, marker=marker))
     return ChartData(title=title, series=tuple(lines), note="too little history for breadth")
