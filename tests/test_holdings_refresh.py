@@ -28,6 +28,7 @@ from tui.config import Config
 from tui.data.cache import Cache
 from tui.data.refresh import (
     HOLDINGS_META,
+    INTRADAY_META,
     HoldingsState,
     closed_session,
     holdings_batches,
@@ -469,3 +470,50 @@ def test_a_holding_the_table_already_refreshed_is_not_asked_again(
     again = run_holdings_refresh(cache, provider, PRICED, now=FRIDAY, force=True)
     assert again is not None and again.batches == []
     assert again.message == "holdings: up to date, none asked"
+
+
+def test_a_morning_refresh_does_not_hold_back_the_days_close(
+    cache: Cache, provider: YahooProvider, monkeypatch
+) -> None:
+    """The first holdings refresh runs Monday 10:00 New York (it brings Friday, the last
+    closed session); at 17:00 the same day Monday has closed: due again, and Monday's final
+    bar is stored — not held back to Tuesday because a refresh already ran that day."""
+    fake_listings = listings(NEW_DAYS)
+    morning = datetime(2026, 8, 10, 14, 0, tzinfo=UTC)
+    for listing in fake_listings.values():
+        listing.market_time = morning
+    install(monkeypatch, FakeYahoo(fake_listings))
+    first = run_holdings_refresh(cache, provider, ALL_HOLDINGS, now=morning)
+    assert first is not None and first.session == "2026-08-07"
+    assert max(stored(cache, "AAPL")) == "2026-08-07"
+
+    evening = datetime(2026, 8, 10, 21, 0, tzinfo=UTC)
+    for listing in fake_listings.values():
+        listing.market_time = evening
+    assert holdings_due(cache, evening)
+    second = run_holdings_refresh(cache, provider, ALL_HOLDINGS, now=evening)
+    assert second is not None and second.session == "2026-08-10"
+    last = bundled_rows("AAPL")["2026-07-31"][4]
+    assert stored(cache, "AAPL")["2026-08-10"] == pytest.approx(fake_row(new_close(last, 5)))
+    assert not holdings_due(cache, datetime(2026, 8, 11, 1, 0, tzinfo=UTC))  # same close
+
+
+def test_a_bar_still_flagged_in_progress_is_asked_again(
+    cache: Cache, provider: YahooProvider, monkeypatch
+) -> None:
+    """A drill-down fetched AAPL during Monday's session: its Monday bar (100.0) is in the
+    cache, flagged in progress. After the close the holdings refresh must not take it for
+    Monday's final bar: AAPL is asked and its close replaced by Yahoo's final one."""
+    fake_listings = listings(NEW_DAYS)
+    install(monkeypatch, FakeYahoo(fake_listings))
+    assert run_holdings_refresh(cache, provider, ALL_HOLDINGS, now=FRIDAY) is not None
+    cache.upsert_prices([("AAPL", "2026-08-10", 100.0, 100.0, 100.0, 100.0, 100.0, 1.0)], "yahoo")
+    flag = '{"AAPL":{"day":"2026-08-10","as_of":"2026-08-10T15:00:00Z","delay":null}}'
+    cache.set_meta(INTRADAY_META, flag)
+    evening = datetime(2026, 8, 10, 21, 0, tzinfo=UTC)
+    for listing in fake_listings.values():
+        listing.market_time = evening
+    outcome = run_holdings_refresh(cache, provider, ALL_HOLDINGS, now=evening)
+    assert outcome is not None and any("AAPL" in batch for batch in outcome.batches)
+    last = bundled_rows("AAPL")["2026-07-31"][4]
+    assert stored(cache, "AAPL")["2026-08-10"][4] == pytest.approx(new_close(last, 5))

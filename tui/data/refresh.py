@@ -859,16 +859,15 @@ def closed_session(now: datetime | None = None) -> date:
 
 
 def holdings_due(cache: Cache, now: datetime | None = None) -> bool:
-    """True when the holdings should be asked again: never asked yet, or — at most once a
-    day (New York) — a NYSE session has closed since the last time, so a new final bar
-    exists. A weekend, a holiday or a second refresh the same day asks nothing."""
+    """True when the holdings should be asked again: never asked yet, or a NYSE session has
+    closed since the last time, so a new final bar exists — at most once per session. A
+    weekend, a holiday or a second refresh after the same close asks nothing; a refresh in
+    the morning (which brings the previous session) does not keep the day's close from
+    being asked after 16:00."""
     state = holdings_state(cache)
     if state is None:
         return True
-    moment = _aware(now)
-    if state.at.astimezone(NEW_YORK).date() >= moment.astimezone(NEW_YORK).date():
-        return False
-    return closed_session(moment).isoformat() > state.session
+    return closed_session(_aware(now)).isoformat() > state.session
 
 
 def holdings_batches(symbols: Sequence[str], size: int = HOLDINGS_BATCH) -> list[list[str]]:
@@ -903,9 +902,11 @@ def run_holdings_refresh(
         return None
     session = closed_session(moment)
     # A holding the table's own refresh already brought to that session's close (AAPL in a
-    # watchlist, say) is not asked twice.
+    # watchlist, say) is not asked twice — unless that bar is still flagged in progress (a
+    # drill-down fetched it during the session): it is not final.
     last = cache.last_dates()
-    pending = [s for s in symbols if last.get(s, "") < session.isoformat()]
+    live = in_progress(cache)
+    pending = [s for s in symbols if last.get(s, "") < session.isoformat() or s in live]
     batches = holdings_batches(pending, batch_size)
     outcomes: list[RefreshOutcome] = []
     unreachable = False
