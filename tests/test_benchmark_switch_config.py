@@ -223,3 +223,39 @@ def test_a_switch_is_no_rule_flip_to_alert_on(
     monitor.set_benchmark("RSP")
     flips = monitor.alerts(monitor.compute())
     assert [f for f in flips if "Small caps leading flipped to FAIL" in f]
+
+
+def test_an_edit_of_the_configs_benchmark_is_no_flip_either(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The config said SPY (small caps passes); it now says RSP (small caps fails against it):
+    the rule's memory is kept per benchmark, so the edit alerts nothing — and a real flip
+    under RSP afterwards still alerts. A rule's evidence is read against the benchmark its
+    report was scored with, even after another is picked."""
+    from datetime import UTC, datetime
+
+    from tui.session import Monitor
+
+    monkeypatch.setenv("ROTMON_CONFIG_DIR", str(tmp_path / "config"))
+    path = seeded_copy(tmp_path / "cache" / "rotmon.sqlite")
+    clock = lambda: datetime(2026, 8, 3, tzinfo=UTC)  # noqa: E731
+    before = Monitor(Config(), path, offline=True, clock=clock)
+    before.load_inputs()
+    before.open()
+    spy_report = before.compute()
+    assert {r["id"]: r["status"] for r in spy_report.regime}["small_caps"] == "pass"
+    assert before.alerts(spy_report) == []
+    before.set_benchmark("RSP")
+    detail = before.rule_detail("small_caps", spy_report)
+    assert detail is not None and detail.series_name == "IWM/SPY"
+
+    after = Monitor(Config(benchmark="RSP"), path, offline=True, clock=clock)
+    after.load_inputs()
+    after.open()
+    report = after.compute()
+    assert report.benchmark == "RSP"
+    assert {r["id"]: r["status"] for r in report.regime}["small_caps"] == "fail"
+    assert after.alerts(report) == []
+    after.cache.set_meta("alerts.rules|RSP", json.dumps({"small_caps": "pass"}))
+    flips = after.alerts(after.compute())
+    assert [f for f in flips if "Small caps leading flipped to FAIL" in f]

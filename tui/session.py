@@ -149,6 +149,10 @@ def local_zone() -> Any:
     return None
 
 
+_UI_STATE_LOCK = threading.Lock()
+"""Serialises the read-modify-write of ui-state.json (see ``Monitor._save_ui_state``)."""
+
+
 def source_of(cache: Cache) -> str:
     """Where the cached rows came from, for the status line: "yahoo+snapshot", …"""
     infos = cache.symbol_info().values()
@@ -419,13 +423,17 @@ class Monitor:
         from tui.report import build_report
 
         assert self.cache is not None
+        # The rules resolved for the benchmark read here, not the session's field: a switch
+        # on the UI thread between the two reads must not score one benchmark's figures
+        # with the other's rules.
+        measured = benchmark or self.benchmark
         return build_report(
             self.cache,
             list(symbols) if symbols is not None else self.config.table_symbols(),
-            benchmark or self.benchmark,
+            measured,
             as_of=as_of,
             now=None if as_of else self.clock(),
-            rules=self.rules,
+            rules=self.rules_for(measured),
             events=self.events,
             decisions=self.policy(),
         )
@@ -661,13 +669,18 @@ class Monitor:
             else:
                 self.alert_memory[key] = value
 
-        # Rule states are remembered per benchmark (the config's under the plain key): a
-        # switch of benchmark changes what the rules measure, and is no flip to alert on.
-        rules_key = "alerts.rules"
-        if report.benchmark != self.config.benchmark:
-            rules_key += f"|{report.benchmark}"
+        # Rule states are remembered per benchmark: a switch of benchmark (by B, or by an edit
+        # of the config's) changes what the rules measure, and is no flip to alert on — a
+        # benchmark without a memory yet adopts what it shows.
+        rules_key = f"alerts.rules|{report.benchmark}"
         with contextlib.suppress(sqlite3.Error):  # a convenience, like the summary
             raw = recall(rules_key)
+            if raw is None and report.benchmark == self.config.benchmark:
+                # A cache from before memories per benchmark kept the config's under the
+                # plain key: it moves to this benchmark once.
+                raw = recall("alerts.rules") or None
+                if raw is not None:
+                    remember("alerts.rules", "")
             flips, seen = rule_flips(json.loads(raw) if raw else None, report.regime)
             remember(rules_key, json.dumps(seen))
             notified = json.loads(recall("alerts.catalysts") or "[]")
@@ -696,6 +709,7 @@ class Monitor:
         alerts = report_alerts(report) + self._digest_alerts(report)
         if stored is None or memory.damaged:  # a first run: what is current is not news
             memory.adopt([a.id for a in alerts], now)
+            self._first_use_of(report.benchmark)  # noted: this benchmark's memory starts here
             sent = []
         elif self._first_use_of(report.benchmark):
             # Nor is what a benchmark picked for the first time shows: its rule flips and
@@ -714,12 +728,13 @@ class Monitor:
         return sent
 
     def _first_use_of(self, benchmark: str) -> bool:
-        """True once per benchmark other than the config's: the first time the notify command
-        sees its figures (noted in the cache)."""
+        """True once per benchmark: the first time the notify command sees its figures (noted
+        in the cache) — picked by B or made the config's by an edit alike. The benchmark a
+        memory from before this note was kept for (the first one noted) is its own: False."""
         import json
 
         cache = self.cache
-        if benchmark == self.config.benchmark or cache is None:
+        if cache is None:
             return False
         raw = cache.get_meta("alerts.notify.benchmarks")
         try:
@@ -729,7 +744,7 @@ class Monitor:
         if benchmark in seen:
             return False
         cache.set_meta("alerts.notify.benchmarks", json.dumps([*seen, benchmark]))
-        return True
+        return raw is not None
 
     def _digest_alerts(self, report: Report) -> list[Any]:
         """Quadrant changes and 52-week RS highs/lows since the previous close (the digest's
@@ -776,8 +791,11 @@ class Monitor:
         """A rule's evidence (its series over two years and its flips), or None."""
         from tui.report import build_rule_detail
 
-        rule = next((r for r in self.rules or [] if r.id == rule_id), None)
-        if rule is None or report is None or report.closes is None:
+        if report is None or report.closes is None:
+            return None
+        # as the report was scored: its own benchmark's rules, whatever is picked by now
+        rule = next((r for r in self.rules_for(report.benchmark) if r.id == rule_id), None)
+        if rule is None:
             return None
         return build_rule_detail(report.closes, rule)
 
@@ -999,12 +1017,15 @@ class Monitor:
 
         from tui.fileio import write_atomic
 
-        state = {**self._ui_state(), **changes}
-        try:  # an unwritable cache dir (already reported by the cache) just means no memory
-            self.state_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            write_atomic(self.state_path, json.dumps(state))
-        except OSError:
-            return False
+        # Read, change, write under one lock: workers remember a benchmark and a data date
+        # at once, and neither may write back a copy without the other's change.
+        with _UI_STATE_LOCK:
+            state = {**self._ui_state(), **changes}
+            try:  # an unwritable cache dir (already reported by the cache): no memory
+                self.state_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                write_atomic(self.state_path, json.dumps(state))
+            except OSError:
+                return False
         return True
 
     def _note_seen(self, report: Report) -> None:
