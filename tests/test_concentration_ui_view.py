@@ -103,3 +103,17 @@ def test_charts_and_figures_count_the_period_alike(closes: pd.DataFrame, period:
     line = next(x for x in facts_lines(view, period) if x.startswith("Mag-7 basket"))
     text = format(expected, "+.1%").replace("-", "\u2212")
     assert f"vs RSP {text}" in line
+
+
+def test_a_spy_bar_the_mega_caps_lack_yet_is_left_out(closes: pd.DataFrame) -> None:
+    """SPY and RSP have a bar for Monday 2026-08-03 (the table's refresh, a session in
+    progress) and the mega caps do not yet (their refresh keeps final bars only): the view
+    ends on 2026-07-31, the last day all have, with the same figures as without that bar."""
+    extra = closes.copy()
+    extra.loc[pd.Timestamp("2026-08-03"), ["SPY", "RSP"]] = [800.0, 230.0]
+    view = build_concentration_view(extra, PERIODS)
+    plain = build_concentration_view(closes, PERIODS)
+    assert view.as_of == "2026-07-31" and view.dates[-1] == "2026-07-31"
+    for period in PERIODS:
+        assert view.attribution[period]["end"] == "2026-07-31"
+        assert view.attribution[period]["spy_return"] == plain.attribution[period]["spy_return"]

@@ -752,7 +752,8 @@ def build_concentration_view(
     ``periods`` names windows by trading-day rows (None: the whole history). Each window's
     attribution starts ``rows`` SPY rows before the last close, but never before the weights'
     day (a weight drifted backwards assumes today's membership): such a window is cut to
-    start on the weights' day, and its ``start`` says so. Raises ValueError when SPY has no
+    start on the weights' day, and its ``start`` says so. Everything ends on the last day
+    SPY and all the mega caps have a close (``as_of``). Raises ValueError when SPY has no
     close on the weights' day.
     """
     import numpy as np
@@ -762,6 +763,12 @@ def build_concentration_view(
     from tui.data.snapshot import load_spy_holdings
 
     holdings = load_spy_holdings()
+    # Everything ends on the last day SPY and every mega cap have a close: SPY's bar of a
+    # session in progress (the table's refresh) with the holdings still at the last final
+    # close (theirs keeps final bars only) would put a day of SPY's move on "the rest".
+    ends = [closes[s].last_valid_index() for s in ("SPY", *MAG7) if s in closes.columns]
+    if ends and None not in ends:
+        closes = closes.loc[: min(ends)]
     spy = closes["SPY"].dropna() if "SPY" in closes.columns else closes.iloc[:0, 0]
     if spy.empty:
         raise ValueError("no SPY closes")
