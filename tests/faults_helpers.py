@@ -31,7 +31,7 @@ if __name__ == "__main__":  # run as a child process: make `tui` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tui.data.cache import SCHEMA_VERSION, Cache
-from tui.data.snapshot import seed_cache
+from tui.data.snapshot import holdings_symbols, seed_cache, seed_holdings
 from tui.data.yahoo import PROBLEM_REASONS, FetchResult, rows_from_frame
 from tui.report import seed_bundled
 
@@ -287,7 +287,8 @@ def _seed_symbols(symbols: Sequence[str] | str | None) -> tuple[str, ...] | None
 
 def seeded_copy(dest: Path, symbols: Sequence[str] | str | None = APP_SEED) -> Path:
     """Put at ``dest`` the cache that ``seed_cache(cache, symbols)`` leaves in an empty one
-    (``symbols`` None: the whole snapshot; default: what the app's first start seeds).
+    (``symbols`` None: the whole snapshot; default: what the app's first start seeds, with
+    the sector holdings' prices that its breadth columns seed at 120 columns and up).
 
     Seeding costs ~1.2 s (it reads the whole bundled csv.gz); each distinct call is made once
     per session into a template, checkpointed and closed, and copied here (the file only: no
@@ -304,6 +305,9 @@ def seeded_copy(dest: Path, symbols: Sequence[str] | str | None = APP_SEED) -> P
             assert cache.notice is None and not cache.in_memory, cache.notice
             if key is not None and symbols == APP_SEED:
                 seed_bundled(cache, key)  # as Monitor.seed: the rules' mega caps too
+                # and what the breadth columns seed the first time they fit (120 columns and
+                # up: most app tests), so that each test does not pay it again (~7 s)
+                seed_holdings(cache, holdings_symbols())
             else:
                 seed_cache(cache, key)
         with contextlib.closing(sqlite3.connect(template)) as conn:

@@ -256,13 +256,16 @@ async def test_the_backed_off_retry_really_happens(cache_path: Path) -> None:
     app = make_app(cache_path, provider, config=Config(refresh_open=1, refresh_closed=1))
     async with app.run_test(size=(120, 40)):
         await settle(app)
-        assert len(provider.calls) == 1
+        # On a busy machine the start-up's workers can outlast the 1 s cadence: count from
+        # whatever has been asked by now, and wait for one more ask that no key started.
+        first = len(provider.calls)
+        assert first >= 1
         for _ in range(100):
             await asyncio.sleep(0.05)
-            if len(provider.calls) >= 2:
+            if len(provider.calls) > first:
                 break
         await settle(app)
-        assert len(provider.calls) >= 2 and app.failures >= 2
+        assert len(provider.calls) > first and app.failures >= 2
         assert app.status.state == "stale" and "did not answer" in app.status.message
 
 
