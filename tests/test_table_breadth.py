@@ -107,3 +107,35 @@ async def test_breadth_columns_where_the_table_has_room(tmp_path: Path) -> None:
         await pilot.pause()
         assert not any(c.key in BREADTH_KEYS for c in table.columns_shown)
         assert not caveat.display
+
+
+async def test_new_holdings_prices_are_computed_again_and_named(tmp_path: Path) -> None:
+    """The holdings refresh runs after the table's and leaves its data date alone: when it
+    brings new prices, the breadth columns are computed again from them, and the caveat says
+    where they come from. Here XLE's 15 holdings are re-priced on 2026-07-31 at twice their
+    close (so each is above its averages and at a 20-day high) and the app is told, as its
+    holdings worker tells it."""
+    from tui.data.cache import Cache
+
+    path = seeded_copy(tmp_path / "cache" / "rotmon.sqlite")
+    app = make_app(path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(app)
+        await pilot.pause()
+        table = app.dashboard.query_one(SectorTable)
+        caveat = app.dashboard.query_one("#breadth-caveat", Static)
+        assert cell(table, "XLE", "b50") == reference()["XLE"]["b50"] != "100%"
+        assert "holdings prices as of 2026-07-31 (bundled)" in str(caveat.render())
+
+        members = pd.read_csv(SNAP / "sector_holdings.csv")
+        xle = list(members.loc[members["etf"] == "XLE", "symbol"])
+        with Cache(path) as cache:
+            closes = cache.read_closes(xle, start="2026-07-31")
+            rows = [(s, "2026-07-31", *[2 * float(closes[s].iloc[-1])] * 5, 1.0) for s in xle]
+            cache.upsert_prices(rows, "yahoo")
+        app.holdings_as_of = "holdings prices as of 2026-07-31 (Yahoo 2026-07-31 17:30 ET)"
+        await settle(app)
+        await pilot.pause()
+        assert [cell(table, "XLE", k) for k in ("b50", "b200", "b20")] == ["100%"] * 3
+        assert cell(table, "XLV", "b50") == reference()["XLV"]["b50"]  # untouched
+        assert "(Yahoo 2026-07-31 17:30 ET)" in str(caveat.render())

@@ -173,7 +173,8 @@ class DashboardScreen(Screen[None]):
         """Blocking: each sector ETF's breadth (`Monitor.market_breadth()["per_sector"]`),
         for the table's breadth columns (None: no breadth columns)."""
         self._breadth_report: Report | None = None  # the computed report to compute it for
-        self._breadth_for: str | None = None  # the as-of it was computed for
+        self._breadth_for: str | None = None  # the data date|holdings as-of it was for
+        self._holdings_as_of = ""  # the app's ``holdings_as_of``: where their prices are from
         self.digest: Digest | None = None
         self._digest_for: str | None = None  # the as-of the digest was computed for
         self.pane_chosen = False  # the user pressed v: no more automatic pane
@@ -259,6 +260,8 @@ class DashboardScreen(Screen[None]):
         self.watch(self.app, "status", self.show_status)
         self.watch(self.app, "report", self._report_changed)
         self.watch(self.app, "market", self._market_changed, init=False)
+        if hasattr(self.app, "holdings_as_of"):  # the app's, not a test harness's
+            self.watch(self.app, "holdings_as_of", self._holdings_changed, init=False)
         self.call_after_refresh(self._mount_side_panes)
 
     def _report_changed(self, report: Report | None) -> None:
@@ -445,12 +448,23 @@ class DashboardScreen(Screen[None]):
         report = self._breadth_report
         if self.sector_breadth is None or report is None or report.as_of is None:
             return
-        if report.as_of == self._breadth_for or not self.query_one(SectorTable).breadth_fits:
+        # Computed again for a new data date and for new holdings' prices (their refresh
+        # runs after the table's and leaves its as-of alone).
+        key = f"{report.as_of}|{self._holdings_as_of}"
+        if key == self._breadth_for or not self.query_one(SectorTable).breadth_fits:
             return
-        self._breadth_for = report.as_of
+        self._breadth_for = key
         self.run_worker(
             self._compute_breadth, thread=True, exclusive=True, group="breadth", exit_on_error=False
         )
+
+    def _holdings_changed(self, text: str) -> None:
+        """New holdings' prices (or their as-of read for the first time): the caveat says
+        where they come from, and the breadth columns are computed from them."""
+        self._holdings_as_of = text
+        caveat = BREADTH_CAVEAT + (f" · {text}" if text else "")
+        self.query_one("#breadth-caveat", Static).update(caveat)
+        self._start_breadth()
 
     def _compute_breadth(self) -> None:
         assert self.sector_breadth is not None
