@@ -461,9 +461,16 @@ class DashboardScreen(Screen[None]):
     def _holdings_changed(self, text: str) -> None:
         """New holdings' prices (or their as-of read for the first time): the caveat says
         where they come from, and the breadth columns are computed from them."""
+        first = not self._holdings_as_of
         self._holdings_as_of = text
         caveat = BREADTH_CAVEAT + (f" · {text}" if text else "")
         self.query_one("#breadth-caveat", Static).update(caveat)
+        if first and self._breadth_for is not None:
+            # The first as-of read at start-up names the prices the breadth already computed
+            # (or being computed) reads: no second computation — two would seed the
+            # holdings twice at once on a new cache.
+            self._breadth_for = f"{self._breadth_for.split('|')[0]}|{text}"
+            return
         self._start_breadth()
 
     def _compute_breadth(self) -> None:
