@@ -616,7 +616,15 @@ class HistoryScreen(Screen[None]):
         self._draw_study(f"computing the study for k = {k_text(self.k)}…")
         self.compute_study(self.k, closes, study_for)
 
-    @work(thread=True, exclusive=True, group="history-k", exit_on_error=False)
+    # A description of our own: Textual's default is the repr of the arguments, a closes
+    # frame here (tens of ms on the UI thread for every + or − press).
+    @work(
+        thread=True,
+        exclusive=True,
+        group="history-k",
+        exit_on_error=False,
+        description="compute_study(k, closes)",
+    )
     def compute_study(
         self,
         k: float,
