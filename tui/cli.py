@@ -262,8 +262,8 @@ def run_refresh(args: argparse.Namespace) -> int:
                 why, used = policy.detail or policy.problem, policy.source or "the bundled table"
                 _log(f"Fed target range: {why}; the rules use {used}", every)
             fed_new = policy is not None and policy.fetched_now
-            # The sector holdings, at most daily (not with --symbols: only those were asked
-            # for); their failures (UNH and ED have no data) are logged, not the exit code.
+            # The sector holdings, once per closed session (not with --symbols: only those
+            # were asked for); their failures (UNH and ED have no data) are logged, not the exit code.
             holdings = None if args.symbols else monitor.refresh_holdings()
             if holdings is not None and holdings.problem:
                 _log(holdings.message, every)

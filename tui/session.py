@@ -853,8 +853,8 @@ class Monitor:
 
     def refresh_holdings(self, *, force: bool = False) -> Any:
         """Every bundled holding's prices (the sector members and SPY's top 20) from Yahoo, in
-        batches of at most 50, at most once a day and only when a NYSE session has closed
-        since the last time (remembered in the cache's meta): a
+        batches of at most 50, once per closed NYSE session (the last one asked for is remembered
+        in the cache's meta): a
         :class:`tui.data.refresh.HoldingsOutcome`, or None when not due or nobody is to be
         asked (a viewer, --offline, a cache that cannot be written, a test that gave a price
         provider only). Their bundled history is seeded first, so only new days are fetched.

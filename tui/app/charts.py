@@ -53,12 +53,26 @@ class ChartSettings:
         )
 
 
-def finite_points(
-    dates: Sequence[str], values: Sequence[float], scale: float = 1.0
-) -> tuple[list[str], list[float]]:
-    """The points that have a figure (NaN and infinities left out), values times ``scale``."""
-    kept = [(d, scale * v) for d, v in zip(dates, values, strict=True) if math.isfinite(v)]
-    return [d for d, _ in kept], [v for _, v in kept]
+def finite_lines(
+    dates: Sequence[str],
+    lines: Sequence[tuple[str, Sequence[float], str, str]],
+    *,
+    scale: float = 1.0,
+    rebase: bool = False,
+) -> tuple[Series, ...]:
+    """A line per ``(label, values, color, marker)`` over ``dates``: the points that have a
+    figure (NaN and infinities left out), values times ``scale`` — or, with ``rebase``, as
+    100 at the first of them — and only the lines with two points or more to draw."""
+    out = []
+    for label, values, color, marker in lines:
+        kept = [(d, v) for d, v in zip(dates, values, strict=True) if math.isfinite(v)]
+        if len(kept) < 2 or (rebase and not kept[0][1]):
+            continue
+        factor = 100.0 / kept[0][1] if rebase else scale
+        out.append(
+            Series(label, [d for d, _ in kept], [factor * v for _, v in kept], color, marker)
+        )
+    return tuple(out)
 
 
 def cut(values: Sequence[float], period: str) -> Sequence[float]:

@@ -30,8 +30,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from tui.app.charts import PERIODS, ChartSettings, finite_points
-from tui.app.widgets.rs_chart import ChartData, RSChart, Series
+from tui.app.charts import PERIODS, ChartSettings, finite_lines
+from tui.app.widgets.rs_chart import ChartData, RSChart
 from tui.app.widgets.status_bar import Status, StatusBar
 from tui.format import MARKS
 
@@ -55,18 +55,19 @@ def weights_chart(view: ConcentrationView | None, settings: ChartSettings) -> Ch
     title = f"Weight in SPY, % · {settings.period}"
     if view is None:
         return ChartData(title=title, note="computing…")
-    dates = _span(view.dates, settings.period)
-    lines = []
-    for label, values, color, marker in (
-        ("mag-7", view.mag7, "cyan", "braille"),
-        ("top-10", view.top10, "orange", "dot"),
-    ):
-        xs, ys = finite_points(dates, _span(values, settings.period), 100.0)
-        if len(xs) >= 2:
-            lines.append(Series(label, xs, ys, color=color, marker=marker))
+    period = settings.period
+    dates = _span(view.dates, period)
+    lines = finite_lines(
+        dates,
+        [
+            ("mag-7", _span(view.mag7, period), "cyan", "braille"),
+            ("top-10", _span(view.top10, period), "orange", "dot"),
+        ],
+        scale=100.0,
+    )
     if lines and len(lines[0].dates) < len(dates):
         title += f" · from {view.weights_as_of}"
-    return ChartData(title=title, series=tuple(lines), note="no drifted weights in this period")
+    return ChartData(title=title, series=lines, note="no drifted weights in this period")
 
 
 def basket_chart(view: ConcentrationView | None, settings: ChartSettings) -> ChartData:
@@ -75,16 +76,16 @@ def basket_chart(view: ConcentrationView | None, settings: ChartSettings) -> Cha
     title = f"Mag-7 basket vs RSP & SPY · {settings.period} rebased to 100"
     if view is None:
         return ChartData(title=title, note="computing…")
-    dates = _span(view.dates, settings.period)
-    lines = []
-    for label, values, color, marker in (
-        ("/RSP", view.vs_rsp, "cyan", "braille"),
-        ("/SPY", view.vs_spy, "magenta", "dot"),
-    ):
-        xs, ys = finite_points(dates, _span(values, settings.period))
-        if len(xs) >= 2 and ys[0]:
-            lines.append(Series(label, xs, [100.0 * y / ys[0] for y in ys], color, marker))
-    return ChartData(title=title, series=tuple(lines), note="no basket in this period")
+    period = settings.period
+    lines = finite_lines(
+        _span(view.dates, period),
+        [
+            ("/RSP", _span(view.vs_rsp, period), "cyan", "braille"),
+            ("/SPY", _span(view.vs_spy, period), "magenta", "dot"),
+        ],
+        rebase=True,
+    )
+    return ChartData(title=title, series=lines, note="no basket in this period")
 
 
 def _span(values: Sequence[Any], period: str) -> Sequence[Any]:

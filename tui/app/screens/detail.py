@@ -21,9 +21,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tui.app.charts import ChartSettings, cut, detail_chart, finite_points
+from tui.app.charts import ChartSettings, cut, detail_chart, finite_lines
 from tui.app.widgets.footer import FittedFooter
-from tui.app.widgets.rs_chart import ChartData, RSChart, Series
+from tui.app.widgets.rs_chart import ChartData, RSChart
 from tui.app.widgets.status_bar import Status, StatusBar
 from tui.format import Palette, pct, price, signed_text
 from tui.report import BreadthSeries, Detail
@@ -41,16 +41,16 @@ def breadth_chart(history: BreadthSeries | None, symbol: str, settings: ChartSet
     title = f"{symbol} breadth · % above 50d/200d avg · {settings.period}"
     if history is None or not history.dates:
         return ChartData(title=title, note="no holdings data")
-    dates = cut(history.dates, settings.period)
-    lines = []
-    for label, values, color, marker in (
-        ("above 50d", history.above_50, "cyan", "braille"),
-        ("above 200d", history.above_200, "orange", "dot"),
-    ):
-        xs, ys = finite_points(dates, cut(values, settings.period), 100.0)
-        if len(xs) >= 2:
-            lines.append(Series(label, xs, ys, color=color, marker=marker))
-    return ChartData(title=title, series=tuple(lines), note="too little history for breadth")
+    period = settings.period
+    lines = finite_lines(
+        cut(history.dates, period),
+        [
+            ("above 50d", cut(history.above_50, period), "cyan", "braille"),
+            ("above 200d", cut(history.above_200, period), "orange", "dot"),
+        ],
+        scale=100.0,
+    )
+    return ChartData(title=title, series=lines, note="too little history for breadth")
 
 
 def _share(value: float | None, n: int) -> str:
