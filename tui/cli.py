@@ -263,7 +263,8 @@ def run_refresh(args: argparse.Namespace) -> int:
                 _log(f"Fed target range: {why}; the rules use {used}", every)
             fed_new = policy is not None and policy.fetched_now
             # The sector holdings, once per closed session (not with --symbols: only those
-            # were asked for); their failures (UNH and ED have no data) are logged, not the exit code.
+            # were asked for); their failures (UNH and ED have no data) are logged, not the
+            # exit code.
             holdings = None if args.symbols else monitor.refresh_holdings()
             if holdings is not None and holdings.problem:
                 _log(holdings.message, every)

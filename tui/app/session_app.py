@@ -227,10 +227,10 @@ class SessionApp(App[int]):
 
     @work(thread=True, exclusive=True, group="holdings", exit_on_error=False)
     def refresh_holdings(self) -> None:
-        """The sector holdings' prices, after a main refresh that succeeded: at most once a
-        day, in batches of at most 50 (the monitor decides; most calls ask nothing). Its own
-        worker, so the table's refresh never waits for it; the figures are computed again
-        when it brought rows, and the as-of the screens show is updated."""
+        """The sector holdings' prices, after a main refresh that succeeded: once per closed
+        NYSE session, in batches of at most 50 (the monitor decides; most calls ask
+        nothing). Its own worker, so the table's refresh never waits for it; the figures are
+        computed again when it brought rows, and the as-of the screens show is updated."""
         outcome = self._call(self.monitor.refresh_holdings)
         if outcome is None:
             return
